@@ -1,0 +1,43 @@
+"""BayBot's exceptions: one base, so every shell (CLI, API, UI) turns them into a clear message."""
+
+from __future__ import annotations
+
+
+class BayBotError(Exception):
+    """A problem the user can act on; its message says what and why."""
+
+
+class DocumentError(BayBotError, ValueError):
+    """A file that cannot be read or parsed as an announcement."""
+
+
+class CorpusNotFoundError(BayBotError, FileNotFoundError):
+    """The corpus folder does not exist."""
+
+
+class EncodingUnavailableError(BayBotError):
+    """A tiktoken encoding that is neither shipped nor cached, and cannot be downloaded."""
+
+
+class ModelUnavailableError(BayBotError):
+    """The configured embedding model cannot be loaded here."""
+
+
+class IndexStoreError(BayBotError):
+    """The index cannot be read or written."""
+
+
+class IndexMissingError(IndexStoreError):
+    """No index has been built yet."""
+
+
+class IndexCorruptError(IndexStoreError):
+    """The index on disk fails its checks; it must be rebuilt, never used."""
+
+
+class IndexStaleError(IndexStoreError):
+    """The index was built with other settings and auto-update is off."""
+
+
+class QueryError(BayBotError, ValueError):
+    """A query the retriever refuses, with the reason."""
