@@ -31,8 +31,8 @@ _EXPORTS = {
     "load_embedder": "embedding",
     "IndexStore": "index",
     "LoadedIndex": "index",
-    "IngestReport": "ingest",
-    "ingest": "ingest",
+    "IngestReport": "ingestion",
+    "ingest": "ingestion",
     "Hit": "retrieval",
     "Retriever": "retrieval",
     "get_encoding": "tokens",
@@ -85,7 +85,7 @@ if TYPE_CHECKING:
         QueryError,
     )
     from .index import IndexStore, LoadedIndex
-    from .ingest import IngestReport, ingest
+    from .ingestion import IngestReport, ingest
     from .retrieval import Hit, Retriever
     from .tokens import get_encoding
 

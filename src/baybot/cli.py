@@ -73,7 +73,7 @@ def ingest_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Build or update the index from the corpus (only changed documents are embedded)."""
-    from .ingest import ingest
+    from .ingestion import ingest
 
     settings = _settings(corpus_dir=corpus, index_dir=index, embedding_model=model)
     try:

@@ -36,8 +36,8 @@ class Settings(BaseSettings):
     token_encoding: str = Field(
         "cl100k_base", description="tiktoken encoding used to count chunk tokens."
     )
-    chunk_tokens: int = Field(160, ge=16, le=8192, description="Chunk budget in tiktoken tokens.")
-    chunk_overlap: int = Field(32, ge=0, description="Tokens repeated between neighbouring chunks.")
+    chunk_tokens: int = Field(128, ge=16, le=8192, description="Chunk budget in tiktoken tokens.")
+    chunk_overlap: int = Field(24, ge=0, description="Tokens repeated between neighbouring chunks.")
 
     max_file_mb: float = Field(20.0, gt=0, description="Larger corpus files are skipped.")
     auto_update: bool = Field(

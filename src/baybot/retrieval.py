@@ -10,7 +10,7 @@ from .config import Settings
 from .embedding import Embedder, load_embedder
 from .errors import IndexStaleError, QueryError
 from .index import IndexStore, LoadedIndex
-from .ingest import index_config, ingest
+from .ingestion import index_config, ingest
 
 MAX_QUERY_CHARS = 2000
 

@@ -1,0 +1,178 @@
+"""Shared fixtures: the real packaged model, real FAISS, small real indexes built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from baybot import Settings, ingest
+from baybot.embedding import SentenceTransformerEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+
+# A small corpus that still has every shape: English and Chinese (both scripts), tables,
+# nested headings, and both plain-text seeds.
+SMALL_CORPUS = (
+    "hk-ttps-overview.md",
+    "hk-ttps.zh.md",
+    "gd-qianhai-youth.zh.md",
+    "hk-gba-yes.md",
+    "hk-qmas-overview.md",
+    "000_a15bed6abde3419e.txt",
+    "002_26cfad88e5733b16.txt",
+)
+
+
+class CountingEmbedder:
+    """The real embedder, recording which texts it was asked to embed."""
+
+    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.embedded: list[str] = []
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self.inner.max_tokens
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def embed_documents(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
+    ) -> np.ndarray:
+        self.embedded.extend(texts)
+        return self.inner.embed_documents(texts, batch_size=batch_size, progress=progress)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder("all-MiniLM-L6-v2")
+
+
+@pytest.fixture
+def counting_embedder(embedder: SentenceTransformerEmbedder) -> CountingEmbedder:
+    return CountingEmbedder(embedder)
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+def copy_corpus(target: Path, names: Sequence[str] = SMALL_CORPUS) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy2(CORPUS / name, target / name)
+    return target
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, cache_dir: Path):
+    """Settings over a fresh copy of the small corpus and an empty index folder."""
+
+    def make(**overrides: object) -> Settings:
+        corpus = overrides.pop("corpus_dir", None) or copy_corpus(tmp_path / "corpus")
+        values = {
+            "corpus_dir": corpus,
+            "index_dir": tmp_path / "index",
+            "cache_dir": cache_dir,
+            **overrides,
+        }
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def full_settings(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path, embedder) -> Settings:
+    """The whole shipped corpus, indexed once per session."""
+    settings = Settings(
+        corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("full-index"), cache_dir=cache_dir
+    )
+    ingest(settings, embedder=embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def small_settings(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path, embedder) -> Settings:
+    """The small corpus, indexed once per session; tests must not modify it."""
+    base = tmp_path_factory.mktemp("small")
+    settings = Settings(
+        corpus_dir=copy_corpus(base / "corpus"), index_dir=base / "index", cache_dir=cache_dir
+    )
+    ingest(settings, embedder=embedder)
+    return settings
+
+
+_NO_NETWORK = textwrap.dedent(
+    """
+    import socket
+
+    def _refuse(*args, **kwargs):
+        raise OSError("network disabled for this test")
+
+    socket.socket.connect = _refuse
+    socket.socket.connect_ex = _refuse
+    socket.create_connection = _refuse
+    socket.getaddrinfo = _refuse
+    """
+)
+
+
+def offline_command(
+    args: Sequence[str], tmp: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a command with the network off and empty model/tokenizer caches.
+
+    Network namespaces (`unshare -n`) give a real cut where we are allowed to make one;
+    a sitecustomize that refuses every socket connection backs it up everywhere else.
+    """
+    guard = tmp / "no-network"
+    guard.mkdir(exist_ok=True)
+    (guard / "sitecustomize.py").write_text(_NO_NETWORK)
+    full_env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("BAYBOT_", "HF_", "TIKTOKEN_", "TRANSFORMERS_"))
+    }
+    full_env.update(
+        {
+            "PYTHONPATH": str(guard),
+            "HOME": str(tmp / "home"),
+            "HF_HOME": str(tmp / "hf-home"),
+            "XDG_CACHE_HOME": str(tmp / "xdg-cache"),
+            "BAYBOT_CACHE_DIR": str(tmp / "baybot-cache"),
+            **(env or {}),
+        }
+    )
+    prefix: list[str] = []
+    if (
+        shutil.which("unshare")
+        and subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False).returncode
+        == 0
+    ):
+        prefix = ["unshare", "-n"]
+    return subprocess.run(
+        [*prefix, *args], capture_output=True, text=True, env=full_env, timeout=600, check=False
+    )
+
+
+def baybot_command() -> list[str]:
+    return [sys.executable, "-m", "baybot"]

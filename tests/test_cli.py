@@ -1,0 +1,160 @@
+"""The CLI as a user runs it: real subprocesses, the network off, empty model and tokenizer caches."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from baybot.index import FAISS_FILE, IndexStore
+
+from .conftest import baybot_command, copy_corpus, offline_command
+
+HIT_KEYS = {"rank", "chunk_id", "doc_id", "title", "score", "text", "url", "published", "language"}
+TTPS_QUESTION = "How much must I earn to qualify for the Top Talent Pass Scheme?"
+
+
+def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("BAYBOT_")}
+    full_env.update(env)
+    return subprocess.run(
+        [*baybot_command(), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def offline_index(tmp_path_factory) -> tuple[Path, Path, dict]:
+    """Ingest with the network off and nothing cached: tiktoken and the model must be local."""
+    base = tmp_path_factory.mktemp("cli")
+    corpus = copy_corpus(base / "corpus")
+    index = base / "index"
+    result = offline_command(
+        [*baybot_command(), "ingest", "--corpus", str(corpus), "--index", str(index), "--json"],
+        base,
+    )
+    assert result.returncode == 0, result.stderr
+    return corpus, index, json.loads(result.stdout)
+
+
+def test_ingest_json_summary(offline_index) -> None:
+    _, _, report = offline_index
+    assert report["documents"] == 7 and report["chunks"] == report["embedded_chunks"] > 20
+    assert sorted(report["added"]) == sorted(
+        [
+            "hk-ttps-overview",
+            "hk-ttps.zh",
+            "gd-qianhai-youth.zh",
+            "hk-gba-yes",
+            "hk-qmas-overview",
+            "000_a15bed6abde3419e",
+            "002_26cfad88e5733b16",
+        ]
+    )
+    assert report["updated"] == [] and report["removed"] == [] and report["skipped"] == []
+
+
+def test_search_offline_returns_the_design_shape(offline_index, tmp_path) -> None:
+    corpus, index, _ = offline_index
+    result = offline_command(
+        [
+            *baybot_command(),
+            "search",
+            TTPS_QUESTION,
+            "-k",
+            "4",
+            "--json",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(index),
+        ],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"query", "hits"} and data["query"] == TTPS_QUESTION
+    assert len(data["hits"]) == 4
+    assert all(set(h) == HIT_KEYS for h in data["hits"])
+    top = data["hits"][0]
+    assert top["doc_id"] in {"hk-ttps-overview", "hk-ttps.zh"} and top["rank"] == 1
+    assert top["published"] == "2022-12-28" and top["url"].startswith("http")
+
+
+def test_second_ingest_reports_up_to_date(offline_index) -> None:
+    corpus, index, _ = offline_index
+    result = run(["ingest", "--corpus", str(corpus), "--index", str(index)])
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout and "7 documents" in result.stdout
+
+
+def test_human_readable_search(offline_index) -> None:
+    corpus, index, _ = offline_index
+    result = run(
+        [
+            "search",
+            "港澳青年去前海工作有补贴吗",
+            "-k",
+            "2",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(index),
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1. 前海")
+    assert "2. " in result.stdout and "gd-qianhai-youth.zh" in result.stdout
+
+
+def test_errors_are_clear_and_exit_non_zero(offline_index) -> None:
+    corpus, index, _ = offline_index
+    empty = run(["search", "   ", "--corpus", str(corpus), "--index", str(index)])
+    assert empty.returncode == 1 and "error: query is empty" in empty.stderr
+    bad_k = run(["search", "QMAS", "-k", "0", "--corpus", str(corpus), "--index", str(index)])
+    assert bad_k.returncode == 2 and "-k" in bad_k.stderr
+    missing = run(["ingest", "--corpus", str(corpus.parent / "nope"), "--index", str(index)])
+    assert missing.returncode == 1 and "corpus folder not found" in missing.stderr
+    bad_env = run(["search", "QMAS"], BAYBOT_CHUNK_TOKENS="many")
+    assert bad_env.returncode == 1 and "chunk_tokens" in bad_env.stderr
+    assert "Traceback" not in empty.stderr + bad_k.stderr + missing.stderr + bad_env.stderr
+
+
+def test_search_rebuilds_a_truncated_index(tmp_path) -> None:
+    corpus = copy_corpus(tmp_path / "corpus", ["hk-iang.md", "hk-qmas-overview.md"])
+    index = tmp_path / "index"
+    assert run(["ingest", "--corpus", str(corpus), "--index", str(index)]).returncode == 0
+    target = IndexStore(index).current() / FAISS_FILE
+    target.write_bytes(target.read_bytes()[:64])
+    result = run(
+        [
+            "search",
+            "IANG non-local graduates",
+            "-k",
+            "1",
+            "--json",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(index),
+        ]
+    )
+    assert result.returncode == 0, result.stderr
+    assert "corrupt" in result.stderr
+    assert json.loads(result.stdout)["hits"][0]["doc_id"] == "hk-iang"
+    assert len(IndexStore(index).load()) > 0
+
+
+def test_python_module_entry_point_matches_console_script() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "baybot", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and "ingest" in result.stdout and "search" in result.stdout

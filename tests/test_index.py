@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from baybot import ingest
+from baybot.errors import IndexCorruptError, IndexMissingError, IndexStoreError
+from baybot.index import CHUNKS, FAISS_FILE, FORMAT_VERSION, MANIFEST, VECTORS, IndexStore
+
+
+def test_round_trip_keeps_chunks_documents_and_vectors(small_settings, embedder) -> None:
+    loaded = IndexStore(small_settings.index_dir).load()
+    assert len(loaded) == loaded.faiss_index.ntotal == loaded.vectors.shape[0] > 20
+    assert set(loaded.documents) == {
+        "hk-ttps-overview",
+        "hk-ttps.zh",
+        "gd-qianhai-youth.zh",
+        "hk-gba-yes",
+        "hk-qmas-overview",
+        "000_a15bed6abde3419e",
+        "002_26cfad88e5733b16",
+    }
+    chunk = loaded.chunks[7]
+    doc = loaded.documents[chunk.doc_id]
+    assert doc.text[chunk.start : chunk.end] == chunk.text
+    stored = np.asarray(loaded.vectors[7])
+    fresh = embedder.embed_documents([chunk.embedding_text])[0]
+    assert np.allclose(stored, fresh, atol=1e-5)
+    assert np.isclose(np.linalg.norm(stored), 1.0, atol=1e-4)
+    (best, score), *_ = loaded.search(fresh, 3)
+    assert best.id == chunk.id and score == pytest.approx(1.0, abs=1e-4)
+
+
+def test_manifest_records_what_the_index_depends_on(small_settings) -> None:
+    store = IndexStore(small_settings.index_dir)
+    data = json.loads((store.current() / MANIFEST).read_text())
+    assert data["format_version"] == FORMAT_VERSION
+    assert data["embedder"] == {"name": "all-MiniLM-L6-v2", "dimension": 384}
+    assert data["chunker"]["encoding"] == "cl100k_base"
+    assert data["chunker"]["chunk_tokens"] == small_settings.chunk_tokens
+    entry = data["documents"]["hk-ttps.zh"]
+    assert len(entry["sha256"]) == 64 and entry["path"] == "hk-ttps.zh.md" and entry["chunks"] > 0
+    assert {"faiss-cpu", "sentence-transformers", "tiktoken"} <= set(data["libraries"])
+    assert set(data["files"]) == {VECTORS, FAISS_FILE, CHUNKS, "documents.jsonl"}
+
+
+def test_missing_index_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="baybot ingest"):
+        IndexStore(tmp_path).load()
+
+
+@pytest.fixture
+def built(make_settings, embedder):
+    settings = make_settings()
+    ingest(settings, embedder=embedder)
+    return settings
+
+
+def test_truncated_faiss_file_is_detected(built) -> None:
+    store = IndexStore(built.index_dir)
+    target = store.current() / FAISS_FILE
+    os.truncate(target, target.stat().st_size // 2)
+    with pytest.raises(IndexCorruptError, match="truncated"):
+        store.load()
+
+
+def test_flipped_byte_is_detected(built) -> None:
+    store = IndexStore(built.index_dir)
+    target = store.current() / CHUNKS
+    data = bytearray(target.read_bytes())
+    data[100] ^= 0x01
+    target.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match="checksum"):
+        store.load()
+
+
+def test_deleted_manifest_is_detected(built) -> None:
+    store = IndexStore(built.index_dir)
+    (store.current() / MANIFEST).unlink()
+    with pytest.raises(IndexCorruptError, match="no manifest"):
+        store.load()
+
+
+def test_garbled_manifest_is_detected(built) -> None:
+    store = IndexStore(built.index_dir)
+    (store.current() / MANIFEST).write_text("{not json")
+    with pytest.raises(IndexCorruptError, match="unreadable"):
+        store.load()
+
+
+def test_writes_switch_versions_atomically_and_keep_one_previous(built, embedder) -> None:
+    store = IndexStore(built.index_dir)
+    first = store.current()
+    (built.corpus_dir / "hk-gba-yes.md").unlink()
+    ingest(built, embedder=embedder)
+    second = store.current()
+    (built.corpus_dir / "hk-qmas-overview.md").unlink()
+    ingest(built, embedder=embedder)
+    third = store.current()
+    assert len({first, second, third}) == 3
+    versions = sorted(p.name for p in Path(built.index_dir).glob("v-*"))
+    assert versions == sorted([second.name, third.name])
+    assert not list(Path(built.index_dir).glob(".tmp-*"))
+    assert (Path(built.index_dir) / "CURRENT").read_text() == third.name
+
+
+def test_abandoned_temp_folder_is_cleaned_and_never_read(built, embedder) -> None:
+    store = IndexStore(built.index_dir)
+    junk = Path(built.index_dir) / ".tmp-crashed-123"
+    junk.mkdir()
+    (junk / MANIFEST).write_text("{}")
+    before = store.current()
+    assert store.load().path == before
+    (built.corpus_dir / "hk-gba-yes.md").unlink()
+    ingest(built, embedder=embedder)
+    assert not junk.exists()
+
+
+def test_read_only_index_folder_gives_clear_error(make_settings, embedder, tmp_path) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("")
+    settings = make_settings(index_dir=blocker / "index")
+    with pytest.raises(IndexStoreError, match="not writable"):
+        ingest(settings, embedder=embedder)
