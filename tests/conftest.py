@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from baybot import Settings, ingest
+from baybot.documents import doc_id_for
 from baybot.embedding import SentenceTransformerEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +31,7 @@ SMALL_CORPUS = (
     "000_a15bed6abde3419e.txt",
     "002_26cfad88e5733b16.txt",
 )
+SMALL_IDS = frozenset(doc_id_for(Path(name)) for name in SMALL_CORPUS)
 
 
 class CountingEmbedder:

@@ -12,7 +12,7 @@ import pytest
 
 from baybot.index import FAISS_FILE, IndexStore
 
-from .conftest import baybot_command, copy_corpus, offline_command
+from .conftest import SMALL_IDS, baybot_command, copy_corpus, offline_command
 
 HIT_KEYS = {"rank", "chunk_id", "doc_id", "title", "score", "text", "url", "published", "language"}
 TTPS_QUESTION = "How much must I earn to qualify for the Top Talent Pass Scheme?"
@@ -48,17 +48,7 @@ def offline_index(tmp_path_factory) -> tuple[Path, Path, dict]:
 def test_ingest_json_summary(offline_index) -> None:
     _, _, report = offline_index
     assert report["documents"] == 7 and report["chunks"] == report["embedded_chunks"] > 20
-    assert sorted(report["added"]) == sorted(
-        [
-            "hk-ttps-overview",
-            "hk-ttps.zh",
-            "gd-qianhai-youth.zh",
-            "hk-gba-yes",
-            "hk-qmas-overview",
-            "000_a15bed6abde3419e",
-            "002_26cfad88e5733b16",
-        ]
-    )
+    assert set(report["added"]) == SMALL_IDS
     assert report["updated"] == [] and report["removed"] == [] and report["skipped"] == []
 
 

@@ -11,19 +11,13 @@ from baybot import ingest
 from baybot.errors import IndexCorruptError, IndexMissingError, IndexStoreError
 from baybot.index import CHUNKS, FAISS_FILE, FORMAT_VERSION, MANIFEST, VECTORS, IndexStore
 
+from .conftest import SMALL_IDS
+
 
 def test_round_trip_keeps_chunks_documents_and_vectors(small_settings, embedder) -> None:
     loaded = IndexStore(small_settings.index_dir).load()
     assert len(loaded) == loaded.faiss_index.ntotal == loaded.vectors.shape[0] > 20
-    assert set(loaded.documents) == {
-        "hk-ttps-overview",
-        "hk-ttps.zh",
-        "gd-qianhai-youth.zh",
-        "hk-gba-yes",
-        "hk-qmas-overview",
-        "000_a15bed6abde3419e",
-        "002_26cfad88e5733b16",
-    }
+    assert set(loaded.documents) == SMALL_IDS
     chunk = loaded.chunks[7]
     doc = loaded.documents[chunk.doc_id]
     assert doc.text[chunk.start : chunk.end] == chunk.text

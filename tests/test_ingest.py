@@ -87,6 +87,7 @@ def test_changed_chunk_settings_force_a_full_rebuild(make_settings, counting_emb
     report = ingest(smaller, embedder=counting_embedder)
     assert report.rebuilt and "chunk_tokens: 128 -> 64" in report.rebuilt
     assert report.embedded_chunks == report.chunks > first.chunks
+    assert report.added == () and len(report.updated) == 7
 
 
 @pytest.mark.parametrize("damage", ["truncate_faiss", "delete_manifest", "delete_pointer"])

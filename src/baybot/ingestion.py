@@ -93,18 +93,25 @@ def make_chunker(settings: Settings, embedder: Embedder) -> Chunker:
     )
 
 
-def _previous(store: IndexStore, config: IndexConfig) -> tuple[Manifest | None, str | None]:
-    """The previous manifest if it can be reused, else None and why a full build is needed."""
+def _previous(
+    store: IndexStore, config: IndexConfig
+) -> tuple[Manifest | None, str | None, set[str]]:
+    """(manifest if reusable, why a full build is needed, ids the previous index listed)."""
     try:
         manifest = store.read_manifest()
+    except IndexMissingError:
+        return None, "no index yet", set()
+    except IndexCorruptError as exc:
+        log.warning("index is corrupt, rebuilding: %s", exc)
+        return None, f"corrupt index: {exc}", set()
+    listed = set(manifest.documents)
+    try:
         path = store.current()
         assert path is not None
         store.verify(path, manifest)
-    except IndexMissingError:
-        return None, "no index yet"
     except IndexCorruptError as exc:
         log.warning("index is corrupt, rebuilding: %s", exc)
-        return None, f"corrupt index: {exc}"
+        return None, f"corrupt index: {exc}", listed
     if manifest.config != config:
         old, new = manifest.config, config
         diff = [
@@ -112,8 +119,8 @@ def _previous(store: IndexStore, config: IndexConfig) -> tuple[Manifest | None, 
             for k in vars(new)
             if getattr(old, k) != getattr(new, k)
         ]
-        return None, "settings changed (" + "; ".join(diff) + ")"
-    return manifest, None
+        return None, "settings changed (" + "; ".join(diff) + ")", listed
+    return manifest, None, listed
 
 
 def ingest(
@@ -130,7 +137,9 @@ def ingest(
     config = index_config(settings, embedder.name)
     store = IndexStore(settings.index_dir)
     with store.lock():
-        manifest, rebuilt = (None, "rebuild requested") if rebuild else _previous(store, config)
+        manifest, rebuilt, listed = _previous(store, config)
+        if rebuild:
+            manifest, rebuilt = None, "rebuild requested"
         known = manifest.documents if manifest else {}
 
         t = time.perf_counter()
@@ -155,9 +164,9 @@ def ingest(
         for s in skipped:
             log.warning("skipped %s: %s", s.path, s.reason)
 
-        removed = sorted(set(known) - set(entries))
-        added = sorted(d.id for d in fresh if d.id not in known)
-        updated = sorted(d.id for d in fresh if d.id in known)
+        removed = sorted(listed - set(entries))
+        added = sorted(d.id for d in fresh if d.id not in listed)
+        updated = sorted(d.id for d in fresh if d.id in listed)
         if manifest is not None and not fresh and not removed:
             return IngestReport(
                 documents=len(entries),
