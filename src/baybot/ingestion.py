@@ -97,18 +97,15 @@ def _previous(
     store: IndexStore, config: IndexConfig
 ) -> tuple[Manifest | None, str | None, set[str]]:
     """(manifest if reusable, why a full build is needed, ids the previous index listed)."""
+    listed: set[str] = set()
     try:
         manifest = store.read_manifest()
-    except IndexMissingError:
-        return None, "no index yet", set()
-    except IndexCorruptError as exc:
-        log.warning("index is corrupt, rebuilding: %s", exc)
-        return None, f"corrupt index: {exc}", set()
-    listed = set(manifest.documents)
-    try:
+        listed = set(manifest.documents)
         path = store.current()
         assert path is not None
         store.verify(path, manifest)
+    except IndexMissingError:
+        return None, "no index yet", listed
     except IndexCorruptError as exc:
         log.warning("index is corrupt, rebuilding: %s", exc)
         return None, f"corrupt index: {exc}", listed
