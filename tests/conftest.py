@@ -31,6 +31,8 @@ SMALL_CORPUS = (
     "000_a15bed6abde3419e.txt",
     "002_26cfad88e5733b16.txt",
 )
+# Pipeline mechanics are tested with the fast English model; retrieval quality with the defaults.
+MINILM = ("all-MiniLM-L6-v2",)
 SMALL_IDS = frozenset(doc_id_for(Path(name)) for name in SMALL_CORPUS)
 
 
@@ -92,6 +94,8 @@ def make_settings(tmp_path: Path, cache_dir: Path):
     def make(**overrides: object) -> Settings:
         corpus = overrides.pop("corpus_dir", None) or copy_corpus(tmp_path / "corpus")
         values = {
+            "embedding_models": MINILM,
+            "embedding_weights": (1.0,),
             "corpus_dir": corpus,
             "index_dir": tmp_path / "index",
             "cache_dir": cache_dir,
@@ -103,23 +107,23 @@ def make_settings(tmp_path: Path, cache_dir: Path):
 
 
 @pytest.fixture(scope="session")
-def full_settings(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path, embedder) -> Settings:
-    """The whole shipped corpus, indexed once per session."""
+def full_settings(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Settings:
+    """The whole shipped corpus with the default models, indexed once per session."""
     settings = Settings(
         corpus_dir=CORPUS, index_dir=tmp_path_factory.mktemp("full-index"), cache_dir=cache_dir
     )
-    ingest(settings, embedder=embedder)
+    ingest(settings)
     return settings
 
 
 @pytest.fixture(scope="session")
-def small_settings(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path, embedder) -> Settings:
-    """The small corpus, indexed once per session; tests must not modify it."""
+def small_settings(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Settings:
+    """The small corpus with the default models, indexed once per session; read-only."""
     base = tmp_path_factory.mktemp("small")
     settings = Settings(
         corpus_dir=copy_corpus(base / "corpus"), index_dir=base / "index", cache_dir=cache_dir
     )
-    ingest(settings, embedder=embedder)
+    ingest(settings)
     return settings
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from baybot.index import FAISS_FILE, IndexStore
+from baybot.index import FAISS_FILE, IndexStore, dense_file
 
 from .conftest import SMALL_IDS, baybot_command, copy_corpus, offline_command
 
@@ -122,7 +122,7 @@ def test_search_rebuilds_a_truncated_index(tmp_path) -> None:
     corpus = copy_corpus(tmp_path / "corpus", ["hk-iang.md", "hk-qmas-overview.md"])
     index = tmp_path / "index"
     assert run(["ingest", "--corpus", str(corpus), "--index", str(index)]).returncode == 0
-    target = IndexStore(index).current() / FAISS_FILE
+    target = IndexStore(index).current() / dense_file(0, FAISS_FILE)
     target.write_bytes(target.read_bytes()[:64])
     result = run(
         [

@@ -11,7 +11,8 @@ from baybot import Settings
 def test_defaults_are_offline_and_packaged() -> None:
     settings = Settings()
     assert settings.offline is True
-    assert settings.embedding_model == "all-MiniLM-L6-v2"
+    assert settings.embedding_models == ("multilingual-e5-small", "use-multilingual")
+    assert len(settings.embedding_weights) == 2 and settings.rerank_model is None
     assert settings.index_dir == Path("index") and settings.corpus_dir == Path("corpus")
 
 
@@ -26,6 +27,14 @@ def test_env_vars_override(monkeypatch) -> None:
     assert Settings(chunk_tokens=100).chunk_tokens == 100
 
 
+def test_model_lists_come_from_env_as_commas_or_json(monkeypatch) -> None:
+    monkeypatch.setenv("BAYBOT_EMBEDDING_MODELS", "all-MiniLM-L6-v2, multilingual-e5-small")
+    monkeypatch.setenv("BAYBOT_EMBEDDING_WEIGHTS", "[0.5, 1]")
+    settings = Settings()
+    assert settings.embedding_models == ("all-MiniLM-L6-v2", "multilingual-e5-small")
+    assert settings.embedding_weights == (0.5, 1.0)
+
+
 def test_invalid_values_are_refused() -> None:
     with pytest.raises(ValidationError, match="chunk_overlap"):
         Settings(chunk_tokens=64, chunk_overlap=64)
@@ -33,3 +42,9 @@ def test_invalid_values_are_refused() -> None:
         Settings(top_k=0)
     with pytest.raises(ValidationError):
         Settings(no_such_setting=1)
+    with pytest.raises(ValidationError, match="embedding_weights"):
+        Settings(embedding_models=("a", "b"), embedding_weights=(1.0,))
+    with pytest.raises(ValidationError, match="twice"):
+        Settings(embedding_models=("a", "a"), embedding_weights=(1.0, 1.0))
+    with pytest.raises(ValidationError):
+        Settings(fusion="max")

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from baybot import ingest
-from baybot.index import FAISS_FILE, MANIFEST, IndexStore
+from baybot.index import FAISS_FILE, MANIFEST, IndexStore, dense_file
 
-from .conftest import CORPUS
+from .conftest import CORPUS, MINILM
 
 
 def chunk_ids(settings) -> dict[str, list[str]]:
@@ -20,12 +20,12 @@ def chunk_ids(settings) -> dict[str, list[str]]:
 
 
 def test_first_ingest_embeds_everything_and_second_nothing(make_settings, counting_embedder):
-    settings = make_settings()
-    first = ingest(settings, embedder=counting_embedder)
+    settings = make_settings(vector_cache=False)
+    first = ingest(settings, embedders=[counting_embedder])
     assert first.rebuilt == "no index yet"
     assert len(first.added) == first.documents == 7
     assert first.embedded_chunks == first.chunks == len(counting_embedder.embedded)
-    second = ingest(settings, embedder=counting_embedder)
+    second = ingest(settings, embedders=[counting_embedder])
     assert not second.changed
     assert second.embedded_chunks == 0
     assert second.unchanged == 7 and second.chunks == first.chunks
@@ -33,21 +33,22 @@ def test_first_ingest_embeds_everything_and_second_nothing(make_settings, counti
 
 
 def test_editing_one_document_re_embeds_only_that_document(make_settings, counting_embedder):
-    settings = make_settings()
-    ingest(settings, embedder=counting_embedder)
+    settings = make_settings(vector_cache=False)
+    ingest(settings, embedders=[counting_embedder])
     before = chunk_ids(settings)
     old = IndexStore(settings.index_dir).load()
-    old_vectors = {c.id: np.array(old.vectors[i]) for i, c in enumerate(old.chunks)}
+    old_vectors = {c.id: np.array(old.vectors(MINILM[0])[i]) for i, c in enumerate(old.chunks)}
     counting_embedder.embedded.clear()
 
     path = settings.corpus_dir / "hk-gba-yes.md"
     path.write_text(path.read_text() + "\n\nA new paragraph about the 2026 intake of graduates.\n")
-    report = ingest(settings, embedder=counting_embedder)
+    report = ingest(settings, embedders=[counting_embedder])
 
     assert report.updated == ("hk-gba-yes",)
     assert report.added == () and report.removed == ()
     after = chunk_ids(settings)
     assert report.embedded_chunks == len(after["hk-gba-yes"]) == len(counting_embedder.embedded)
+    assert report.computed_vectors == report.embedded_chunks
     assert all("GBA" in t or "Youth" in t for t in counting_embedder.embedded)
     for doc_id, ids in before.items():
         if doc_id != "hk-gba-yes":
@@ -55,24 +56,24 @@ def test_editing_one_document_re_embeds_only_that_document(make_settings, counti
     new = IndexStore(settings.index_dir).load()
     for i, c in enumerate(new.chunks):
         if c.doc_id != "hk-gba-yes":
-            assert np.array_equal(np.array(new.vectors[i]), old_vectors[c.id])
+            assert np.array_equal(np.array(new.vectors(MINILM[0])[i]), old_vectors[c.id])
 
 
 def test_touch_without_change_embeds_nothing(make_settings, counting_embedder):
     settings = make_settings()
-    ingest(settings, embedder=counting_embedder)
+    ingest(settings, embedders=[counting_embedder])
     path = settings.corpus_dir / "hk-ttps.zh.md"
     path.write_bytes(path.read_bytes())
-    report = ingest(settings, embedder=counting_embedder)
+    report = ingest(settings, embedders=[counting_embedder])
     assert not report.changed and report.embedded_chunks == 0
 
 
 def test_added_and_removed_documents(make_settings, counting_embedder):
     settings = make_settings()
-    ingest(settings, embedder=counting_embedder)
+    ingest(settings, embedders=[counting_embedder])
     (settings.corpus_dir / "hk-qmas-overview.md").unlink()
     shutil.copy2(CORPUS / "hk-iang.md", settings.corpus_dir / "hk-iang.md")
-    report = ingest(settings, embedder=counting_embedder)
+    report = ingest(settings, embedders=[counting_embedder])
     assert report.removed == ("hk-qmas-overview",)
     assert report.added == ("hk-iang",)
     ids = chunk_ids(settings)
@@ -82,9 +83,9 @@ def test_added_and_removed_documents(make_settings, counting_embedder):
 
 def test_changed_chunk_settings_force_a_full_rebuild(make_settings, counting_embedder):
     settings = make_settings()
-    first = ingest(settings, embedder=counting_embedder)
+    first = ingest(settings, embedders=[counting_embedder])
     smaller = settings.model_copy(update={"chunk_tokens": 64, "chunk_overlap": 8})
-    report = ingest(smaller, embedder=counting_embedder)
+    report = ingest(smaller, embedders=[counting_embedder])
     assert report.rebuilt and "chunk_tokens: 128 -> 64" in report.rebuilt
     assert report.embedded_chunks == report.chunks > first.chunks
     assert report.added == () and len(report.updated) == 7
@@ -93,16 +94,18 @@ def test_changed_chunk_settings_force_a_full_rebuild(make_settings, counting_emb
 @pytest.mark.parametrize("damage", ["truncate_faiss", "delete_manifest", "delete_pointer"])
 def test_damaged_index_is_rebuilt_by_ingest(make_settings, counting_embedder, damage):
     settings = make_settings()
-    first = ingest(settings, embedder=counting_embedder)
+    first = ingest(settings, embedders=[counting_embedder])
     store = IndexStore(settings.index_dir)
     current = store.current()
     if damage == "truncate_faiss":
-        (current / FAISS_FILE).write_bytes((current / FAISS_FILE).read_bytes()[:100])
+        (current / dense_file(0, FAISS_FILE)).write_bytes(
+            (current / dense_file(0, FAISS_FILE)).read_bytes()[:100]
+        )
     elif damage == "delete_manifest":
         (current / MANIFEST).unlink()
     else:
         (settings.index_dir / "CURRENT").unlink()
-    report = ingest(settings, embedder=counting_embedder)
+    report = ingest(settings, embedders=[counting_embedder])
     assert report.rebuilt
     assert report.embedded_chunks == first.chunks
     assert len(store.load()) == first.chunks
@@ -110,11 +113,11 @@ def test_damaged_index_is_rebuilt_by_ingest(make_settings, counting_embedder, da
 
 def test_unparseable_new_version_keeps_previous_one(make_settings, counting_embedder, caplog):
     settings = make_settings()
-    ingest(settings, embedder=counting_embedder)
+    ingest(settings, embedders=[counting_embedder])
     before = chunk_ids(settings)["hk-gba-yes"]
     (settings.corpus_dir / "hk-gba-yes.md").write_text("---\ntitle: [broken\n---\nBody")
     (settings.corpus_dir / "garbage.pdf").write_bytes(b"%PDF-1.4 nonsense")
-    report = ingest(settings, embedder=counting_embedder)
+    report = ingest(settings, embedders=[counting_embedder])
     assert report.kept_previous == ("hk-gba-yes",)
     assert {s.path for s in report.skipped} == {"hk-gba-yes.md", "garbage.pdf"}
     assert chunk_ids(settings)["hk-gba-yes"] == before
@@ -125,6 +128,34 @@ def test_empty_corpus_gives_an_empty_but_valid_index(make_settings, embedder, tm
     empty = tmp_path / "empty"
     empty.mkdir()
     settings = make_settings(corpus_dir=empty)
-    report = ingest(settings, embedder=embedder)
+    report = ingest(settings, embedders=[embedder])
     assert report.documents == 0 and report.chunks == 0
     assert len(IndexStore(settings.index_dir).load()) == 0
+
+
+def test_rebuild_reads_vectors_from_the_cache_instead_of_embedding(
+    make_settings, counting_embedder, tmp_path
+):
+    settings = make_settings(cache_dir=tmp_path / "own-cache")
+    first = ingest(settings, embedders=[counting_embedder])
+    assert first.computed_vectors == first.chunks
+    counting_embedder.embedded.clear()
+    again = ingest(settings, embedders=[counting_embedder], rebuild=True)
+    assert again.embedded_chunks == again.chunks and again.computed_vectors == 0
+    assert counting_embedder.embedded == []
+    vectors = IndexStore(settings.index_dir).load().vectors(MINILM[0])
+    fresh = counting_embedder.inner.embed_documents(
+        [IndexStore(settings.index_dir).load().chunks[0].embedding_text]
+    )
+    assert np.allclose(np.asarray(vectors[0]), fresh[0], atol=1e-5)
+
+
+def test_unreadable_vector_cache_is_replaced(make_settings, counting_embedder, tmp_path, caplog):
+    cache = tmp_path / "broken-cache"
+    cache.mkdir()
+    (cache / "vectors.sqlite").write_bytes(b"this is not a database" * 100)
+    settings = make_settings(cache_dir=cache)
+    report = ingest(settings, embedders=[counting_embedder])
+    assert report.computed_vectors == report.chunks > 0
+    assert "vectors.sqlite" in caplog.text
+    assert ingest(settings, embedders=[counting_embedder], rebuild=True).computed_vectors == 0

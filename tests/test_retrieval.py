@@ -33,7 +33,7 @@ EXPECTED = [
 
 @pytest.fixture(scope="module")
 def retriever(full_settings, embedder) -> Retriever:
-    return Retriever.from_settings(full_settings, embedder=embedder)
+    return Retriever.from_settings(full_settings, embedders=[embedder])
 
 
 @pytest.mark.parametrize(("question", "expected"), EXPECTED, ids=[q for q, _ in EXPECTED])
@@ -82,12 +82,12 @@ def test_bad_queries_are_refused(retriever, query, k, message):
 def test_index_built_with_other_settings_is_not_used_silently(small_settings, embedder):
     stale = small_settings.model_copy(update={"chunk_tokens": 64, "auto_update": False})
     with pytest.raises(IndexStaleError, match="other settings"):
-        Retriever.from_settings(stale, embedder=embedder)
+        Retriever.from_settings(stale, embedders=[embedder])
 
 
 def test_from_settings_builds_a_missing_index(make_settings, embedder):
     settings = make_settings()
-    retriever = Retriever.from_settings(settings, embedder=embedder)
+    retriever = Retriever.from_settings(settings, embedders=[embedder])
     assert len(retriever.index) > 0
     assert IndexStore(settings.index_dir).current() is not None
     assert retriever.search("GBA Youth Employment Scheme", k=1)[0].doc_id == "hk-gba-yes"

