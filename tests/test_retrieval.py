@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from baybot import Retriever
+from baybot import Retriever, Settings
 from baybot.errors import IndexStaleError, QueryError
+from baybot.filters import latest_date
 from baybot.index import IndexStore
+from baybot.retrieval import _similarity
+
+from .conftest import copy_corpus
 
 # (question, acceptable documents): English and Chinese, phrased the way applicants ask.
 EXPECTED = [
@@ -32,8 +36,8 @@ EXPECTED = [
 
 
 @pytest.fixture(scope="module")
-def retriever(full_settings, embedder) -> Retriever:
-    return Retriever.from_settings(full_settings, embedders=[embedder])
+def retriever(full_settings) -> Retriever:
+    return Retriever.from_settings(full_settings)
 
 
 @pytest.mark.parametrize(("question", "expected"), EXPECTED, ids=[q for q, _ in EXPECTED])
@@ -79,10 +83,10 @@ def test_bad_queries_are_refused(retriever, query, k, message):
         retriever.search(query, k=k)
 
 
-def test_index_built_with_other_settings_is_not_used_silently(small_settings, embedder):
+def test_index_built_with_other_settings_is_not_used_silently(small_settings):
     stale = small_settings.model_copy(update={"chunk_tokens": 64, "auto_update": False})
     with pytest.raises(IndexStaleError, match="other settings"):
-        Retriever.from_settings(stale, embedders=[embedder])
+        Retriever.from_settings(stale)
 
 
 def test_from_settings_builds_a_missing_index(make_settings, embedder):
@@ -91,3 +95,106 @@ def test_from_settings_builds_a_missing_index(make_settings, embedder):
     assert len(retriever.index) > 0
     assert IndexStore(settings.index_dir).current() is not None
     assert retriever.search("GBA Youth Employment Scheme", k=1)[0].doc_id == "hk-gba-yes"
+
+
+# Cross-lingual: the only source on the topic is in the other language, among same-language
+# distractors that a language-biased model would prefer.
+CROSS_LINGUAL = [
+    (
+        "What are the eligibility categories of the Top Talent Pass Scheme?",
+        "hk-ttps.zh",
+        ["hk-ttps.zh.md", "hk-iang.md", "hk-qmas-overview.md", "gd-gba-lawyers.md",
+         "hk-gba-yes.md", "gd-hengqin-iit.md"],
+    ),
+    (
+        "香港補充勞工計劃可以輸入外地工人嗎？",
+        "hk-esls-labour-importation",
+        ["hk-esls-labour-importation.md", "hk-iang.zh.md", "hk-qmas.zh.md",
+         "gd-gba-lawyers.zh.md", "hk-gba-yes.zh.md", "gd-hengqin-iit.zh.md"],
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "expected", "files"), CROSS_LINGUAL, ids=["en->zh", "zh->en"])
+def test_question_finds_a_source_written_only_in_the_other_language(
+    tmp_path, cache_dir, question, expected, files
+):
+    settings = Settings(
+        corpus_dir=copy_corpus(tmp_path / "corpus", files),
+        index_dir=tmp_path / "index",
+        cache_dir=cache_dir,
+    )
+    hits = Retriever.from_settings(settings).search(question, k=3)
+    assert hits[0].doc_id == expected, [h.doc_id for h in hits]
+
+
+def test_filters_return_only_the_matching_subset(retriever):
+    query = "work visa for talent"
+    region = retriever.search(query, k=10, filters={"region": "HK"})
+    assert region and all(retriever.index.documents[h.doc_id].region == "Hong Kong" for h in region)
+    chinese = retriever.search(query, k=10, filters={"language": "zh"})
+    assert chinese and all(h.language in {"zh-Hant", "zh-Hans"} for h in chinese)
+    recent = retriever.search(query, k=10, filters={"since": "2024-06-01"})
+    assert recent and all(
+        str(latest_date(retriever.index.documents[h.doc_id])) >= "2024-06-01" for h in recent
+    )
+    both = retriever.search(query, k=10, filters={"region": "Macao", "language": "en"})
+    assert both and {retriever.index.documents[h.doc_id].region for h in both} == {"Macao"}
+    assert {h.language for h in both} == {"en"}
+    assert {h.doc_id for h in region} != {h.doc_id for h in retriever.search(query, k=10)}
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"region": "Atlantis"}, "unknown region 'Atlantis'.*Hong Kong"),
+        ({"scheme": "Moon Visa"}, "unknown scheme"),
+        ({"language": "fr"}, "unknown language"),
+        ({"since": "last year"}, "date"),
+        ({"colour": "red"}, "unknown filter"),
+    ],
+)
+def test_bad_filter_values_are_clear_errors(retriever, filters, message):
+    with pytest.raises(QueryError, match=message):
+        retriever.search("talent", k=5, filters=filters)
+
+
+def test_top_hits_are_not_copies_of_one_passage(retriever):
+    limit = retriever.settings.max_hits_per_doc
+    for query in ("Top Talent Pass Scheme", "高才通", "GBA individual income tax subsidy"):
+        hits = retriever.search(query, k=10)
+        assert len(hits) == 10
+        per_doc: dict[str, list[int]] = {}
+        for h in hits:
+            per_doc.setdefault(h.doc_id, []).append(h.rank)
+        assert max(len(v) for v in per_doc.values()) <= limit
+        for a in hits:
+            for b in hits:
+                if a.rank < b.rank and a.doc_id == b.doc_id:
+                    terms_a = retriever._terms_of(_row(retriever, a.chunk_id))
+                    terms_b = retriever._terms_of(_row(retriever, b.chunk_id))
+                    assert _similarity(terms_a, terms_b) < retriever.settings.duplicate_threshold
+
+
+def _row(retriever: Retriever, chunk_id: str) -> int:
+    return next(i for i, c in enumerate(retriever.index.chunks) if c.id == chunk_id)
+
+
+def test_fusion_ranks_a_document_only_lexical_search_finds(tmp_path, cache_dir):
+    """Four notes differ only in a form code: embeddings cannot tell the codes apart, BM25 can."""
+    corpus = copy_corpus(tmp_path / "corpus", ["hk-iang.md", "hk-qmas-overview.md"])
+    codes = ["KX-7731Q", "KX-7713Q", "KX-1377Q", "KX-3717Q"]
+    for i, code in enumerate(codes):
+        (corpus / f"note-{i}.md").write_text(
+            f"---\ntitle: Office note {i}\n---\n\nThe canteen opens at noon. Lockers are on "
+            f"the second floor. Form {code} is kept in the cabinet.\n"
+        )
+    base = {"corpus_dir": corpus, "index_dir": tmp_path / "index", "cache_dir": cache_dir}
+    dense_only = Retriever.from_settings(Settings(**base, lexical_weight=0.0))
+    hybrid = Retriever.from_settings(Settings(**base, lexical_weight=1.0))
+    dense_right = sum(
+        dense_only.search(c, k=1)[0].doc_id == f"note-{i}" for i, c in enumerate(codes)
+    )
+    hybrid_right = sum(hybrid.search(c, k=1)[0].doc_id == f"note-{i}" for i, c in enumerate(codes))
+    assert hybrid_right == len(codes)
+    assert dense_right < len(codes)

@@ -68,8 +68,8 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Rank offset for reciprocal rank fusion.")
     language_calibration: bool = Field(
         True,
-        description="Standardise scores within each document language, so multilingual models "
-        "stop preferring passages in the question's own language.",
+        description="Subtract each embedder's measured bias towards passages in the question's "
+        "own language (calibration.py).",
     )
     glossary_expansion: bool = Field(
         True, description="Add a query's glossary terms in the other languages before BM25."

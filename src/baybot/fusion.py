@@ -1,12 +1,9 @@
 """Score fusion: several retrievers' rankings in, one ranking out.
 
 `zscore` standardises each retriever's scores (mean 0, sd 1) and adds them with weights, so a
-model with a narrow score range counts as much as one with a wide range. With language
-calibration the standardising is done separately per document language: multilingual models
-score passages in the question's own language higher across the board, and comparing each
-passage only with others in its language removes that offset (measured on the dev set:
-multilingual-e5 recall@5 0.82 -> 0.97, Chinese questions 0.52 -> 0.91).
-`rrf` is reciprocal rank fusion, which ignores scores and needs no calibration.
+model with a narrow score range counts as much as one with a wide range (dense scores arrive
+here already language-calibrated, see calibration.py). `rrf` is reciprocal rank fusion, which
+ignores scores.
 """
 
 from __future__ import annotations
@@ -15,10 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-# Per-language statistics only describe "unrelated text in that language" when the language has
-# enough passages; below this, one topic can fill the group, so all rows share one standard.
-MIN_GROUP = 30
 
 
 @dataclass(frozen=True)
@@ -37,36 +30,17 @@ def _standardised(values: np.ndarray) -> tuple[float, float]:
     return mean, std
 
 
-def _labels(groups: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
-    """Group label of each row, or one shared label when any group is too small to calibrate."""
-    if groups is None:
-        return np.zeros(len(rows), dtype=np.int64)
-    labels = groups[rows]
-    _, counts = np.unique(labels, return_counts=True)
-    if len(counts) and counts.min() >= MIN_GROUP:
-        return labels
-    return np.zeros(len(rows), dtype=np.int64)
-
-
-def zscore(rankings: Sequence[Ranking], groups: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, fused scores), best first. `groups` labels each row of the store (e.g. language);
-    None standardises over all rows at once. A row a retriever did not return gets that
-    retriever's lowest standardised score in the row's group."""
+def zscore(rankings: Sequence[Ranking]) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, fused scores), best first. A row a retriever did not return gets that
+    retriever's lowest standardised score."""
     rows = np.unique(np.concatenate([r.rows for r in rankings])) if rankings else np.zeros(0, int)
     fused = np.zeros(len(rows), dtype=np.float64)
     for ranking in rankings:
         if ranking.weight == 0 or len(ranking.rows) == 0:
             continue
-        labels = _labels(groups, ranking.rows)
-        row_labels = _labels(groups, rows)
-        z = np.zeros(len(ranking.scores), dtype=np.float64)
-        floor = np.zeros(int(max(labels.max(), row_labels.max())) + 1)
-        for label in np.unique(labels):
-            mask = labels == label
-            mean, std = _standardised(ranking.scores[mask])
-            z[mask] = (ranking.scores[mask] - mean) / std if std > 1e-9 else 0.0
-            floor[label] = z[mask].min()
-        column = floor[row_labels]
+        mean, std = _standardised(ranking.scores.astype(np.float64))
+        z = (ranking.scores - mean) / std if std > 1e-9 else np.zeros(len(ranking.scores))
+        column = np.full(len(rows), float(z.min()))
         column[np.searchsorted(rows, ranking.rows)] = z
         fused += ranking.weight * column
     order = np.argsort(-fused, kind="stable")

@@ -77,6 +77,12 @@ class Glossary:
                     out[key] = term
         return list(out.values())
 
+    def bridge(self, text: str) -> list[str]:
+        """Expansion terms in the other script only: Chinese names for a question in English,
+        English names for one in Chinese."""
+        chinese = len(_CJK.findall(text)) * 5 > len(re.findall(r"[A-Za-z]", text))
+        return [t for t in self.expand(text) if bool(_CJK.search(t)) != chinese]
+
 
 @cache
 def default_glossary() -> Glossary:

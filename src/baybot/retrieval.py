@@ -17,6 +17,7 @@ import faiss
 import numpy as np
 
 from . import fusion
+from .calibration import LanguageCalibrator
 from .config import Settings
 from .embedding import Embedder
 from .errors import IndexStaleError, QueryError
@@ -26,6 +27,7 @@ from .index import IndexStore, LoadedIndex
 from .ingestion import index_config, ingest, load_embedders
 from .lexical import tokenize
 from .rerank import Reranker, load_reranker
+from .vector_cache import VectorCache
 
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
@@ -72,16 +74,6 @@ class SearchResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
-def _language_groups(index: LoadedIndex) -> np.ndarray:
-    """A label per chunk: its document's language family (en, zh, ...)."""
-    families: dict[str, int] = {}
-    labels = [
-        families.setdefault(index.documents[c.doc_id].language.split("-")[0], len(families))
-        for c in index.chunks
-    ]
-    return np.array(labels, dtype=np.int64)
-
-
 class Retriever:
     """Hybrid retrieval over a loaded index; one instance serves many queries."""
 
@@ -92,6 +84,7 @@ class Retriever:
         settings: Settings | None = None,
         *,
         reranker: Reranker | None = None,
+        calibrator: LanguageCalibrator | None = None,
     ) -> None:
         self.settings = settings or Settings()
         names = tuple(e.name for e in embedders)
@@ -107,7 +100,12 @@ class Retriever:
             weights = (1.0,) * len(self.embedders)
         self.weights = dict(zip(names, weights, strict=True))
         self.reranker = reranker
-        self._groups = _language_groups(index) if self.settings.language_calibration else None
+        self.calibrator = calibrator
+        languages = [index.documents[c.doc_id].language for c in index.chunks]
+        self._languages = sorted(set(languages))
+        self._row_language = np.array(
+            [self._languages.index(lang) for lang in languages], dtype=np.int64
+        )
         doc_rows: dict[str, list[int]] = {}
         for row, chunk in enumerate(index.chunks):
             doc_rows.setdefault(chunk.doc_id, []).append(row)
@@ -136,7 +134,19 @@ class Retriever:
             if settings.rerank_model
             else None
         )
-        return cls(index, embedders, settings, reranker=reranker)
+        calibrator = None
+        if settings.language_calibration:
+            cache = (
+                VectorCache(settings.cache_dir / "vectors.sqlite")
+                if settings.vector_cache
+                else None
+            )
+            try:
+                calibrator = LanguageCalibrator.build(embedders, cache)
+            finally:
+                if cache is not None:
+                    cache.close()
+        return cls(index, embedders, settings, reranker=reranker, calibrator=calibrator)
 
     def search(
         self,
@@ -180,7 +190,7 @@ class Retriever:
         if self.settings.fusion == "rrf":
             rows, scores = fusion.rrf(rankings, self.settings.rrf_k)
         else:
-            rows, scores = fusion.zscore(rankings, self._groups)
+            rows, scores = fusion.zscore(rankings)
         lap("fuse")
         if self.reranker is not None:
             rows, scores = self._rerank(query, rows, scores)
@@ -201,11 +211,16 @@ class Retriever:
     def _dense(self, query: str, allowed: np.ndarray | None, lap: Any) -> list[fusion.Ranking]:
         out = []
         pool = self.settings.candidate_pool
+        dense_query = query
+        if self.settings.glossary_expansion:
+            # Names the models cannot know (高才通 = Top Talent Pass Scheme), in the other language.
+            bridge = default_glossary().bridge(query)
+            dense_query = f"{query} ({'; '.join(bridge)})" if bridge else query
         for embedder in self.embedders:
             weight = self.weights[embedder.name]
             if weight == 0:
                 continue
-            vector = embedder.embed_query(query)
+            vector = embedder.embed_query(dense_query)
             store = self.index.dense[embedder.name]
             if allowed is None:
                 scores, rows = store.search(vector, pool)
@@ -215,7 +230,11 @@ class Retriever:
                 found, ids = store.index.search(vector.reshape(1, -1), n, params=params)
                 keep = ids[0] >= 0
                 scores, rows = found[0][keep], ids[0][keep]
-            out.append(fusion.Ranking(embedder.name, weight, rows.astype(np.int64), scores))
+            rows = rows.astype(np.int64)
+            if self.calibrator is not None:
+                offsets = self.calibrator.offsets(embedder.name, vector, self._languages)
+                scores = scores - offsets[self._row_language[rows]]
+            out.append(fusion.Ranking(embedder.name, weight, rows, scores))
             lap(f"dense:{embedder.name}")
         return out
 
