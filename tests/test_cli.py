@@ -148,3 +148,55 @@ def test_python_module_entry_point_matches_console_script() -> None:
         [sys.executable, "-m", "baybot", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "ingest" in result.stdout and "search" in result.stdout
+
+
+def test_search_filters_from_the_command_line(offline_index) -> None:
+    corpus, index, _ = offline_index
+    where = ["--corpus", str(corpus), "--index", str(index)]
+    ok = run(["search", "talent scheme", "--region", "HK", "--language", "zh", "--json", *where])
+    assert ok.returncode == 0, ok.stderr
+    hits = json.loads(ok.stdout)["hits"]
+    assert hits and {h["doc_id"] for h in hits} <= {"hk-ttps.zh"}
+    bad = run(["search", "talent", "--region", "Atlantis", *where])
+    assert bad.returncode == 1 and "unknown region 'Atlantis'" in bad.stderr
+    assert "Hong Kong" in bad.stderr and "Traceback" not in bad.stderr
+    since = run(["search", "talent", "--since", "yesterday", *where])
+    assert since.returncode == 1 and "date" in since.stderr
+
+
+def test_eval_prints_a_table_json_and_a_report(offline_index, tmp_path) -> None:
+    corpus, index, _ = offline_index
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "a", "question": "Top Talent Pass Scheme income", "language": "en",
+         "kind": "factoid", "relevant": ["hk-ttps-overview", "hk-ttps.zh"]},
+        {"id": "b", "question": "港澳青年去前海工作有补贴吗", "language": "zh-Hans",
+         "kind": "factoid", "relevant": ["gd-qianhai-youth.zh"]},
+        {"id": "c", "question": "what about the salary?", "language": "en", "kind": "followup",
+         "relevant": ["hk-gba-yes"], "history": [
+             {"role": "user", "content": "Tell me about the GBA Youth Employment Scheme"},
+             {"role": "assistant", "content": "It places graduates in GBA cities."}]},
+        {"id": "d", "question": "best ramen in Osaka?", "language": "en",
+         "kind": "out_of_scope", "relevant": []},
+    ]  # fmt: skip
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    where = ["--corpus", str(corpus), "--index", str(index)]
+    table = run(["eval", str(questions), *where])
+    assert table.returncode == 0, table.stderr
+    assert "recall@5" in table.stdout and "kind=followup" in table.stdout
+    report = tmp_path / "report"
+    as_json = run(["eval", str(questions), "-k", "5", "--json", "--report", str(report), *where])
+    assert as_json.returncode == 0, as_json.stderr
+    data = json.loads(as_json.stdout)
+    assert data["n"] == 4 and data["k"] == 5
+    assert data["overall"]["recall@5"] == 1.0
+    assert data["by_kind"]["out_of_scope"]["recall@5"] is None
+    assert data["overall"]["fact_recall"] is None and data["overall"]["latency_ms_p95"] > 0
+    assert [q["id"] for q in data["questions"]] == ["a", "b", "c", "d"]
+    assert len(data["questions"][0]["hits"]) == 5
+    assert (report / "metrics.png").read_bytes()[:4] == b"\x89PNG"
+    assert json.loads((report / "metrics.json").read_text())["n"] == 4
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "x", "question": "ok"}\nnot json\n')
+    bad = run(["eval", str(broken), *where])
+    assert bad.returncode == 1 and ":2:" in bad.stderr and "Traceback" not in bad.stderr

@@ -174,11 +174,6 @@ def test_duplicate_id(tmp_path: Path) -> None:
         load_questions(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="evaluation.py load_questions iterates a string 'relevant' into single characters "
-    "instead of rejecting it or reading it as one document id",
-)
 def test_relevant_as_a_string_is_not_split_into_characters(tmp_path: Path) -> None:
     row = {"id": "q1", "question": "What is TTPS?", "relevant": "hk-ttps-overview"}
     path = write_lines(tmp_path / "q.jsonl", [json.dumps(row)])

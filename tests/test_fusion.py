@@ -68,11 +68,6 @@ def test_zscore_ranking_with_weight_zero_has_no_effect() -> None:
     assert scores == pytest.approx(alone_scores)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="zscore takes the union of rows over every ranking, weight 0 included, so rows only "
-    "a weight-0 retriever returned are added (rrf drops them)",
-)
 def test_zscore_rows_of_a_weight_zero_ranking_are_not_added() -> None:
     a = ranking([0, 1, 2], [0.9, 0.1, 0.5])
     ignored = ranking([0, 1, 2, 3, 4], [1, 2, 3, 4, 5], weight=0.0)

@@ -157,3 +157,12 @@ def test_expand_keeps_the_entry_spelling() -> None:
     expansions = default_glossary().expand("ttps")
     assert "Top Talent Pass Scheme" in expansions
     assert "TTPS" not in expansions
+
+
+def test_bridge_gives_only_names_in_the_other_language() -> None:
+    glossary = default_glossary()
+    english = glossary.bridge("Who qualifies for the Top Talent Pass Scheme?")
+    assert "高才通" in english and all(not t.isascii() for t in english)
+    chinese = glossary.bridge("高才通的申請資格")
+    assert "Top Talent Pass Scheme" in chinese and all(t.isascii() for t in chinese)
+    assert glossary.bridge("weather tomorrow") == []

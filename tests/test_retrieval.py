@@ -180,14 +180,20 @@ def _row(retriever: Retriever, chunk_id: str) -> int:
     return next(i for i, c in enumerate(retriever.index.chunks) if c.id == chunk_id)
 
 
+FILLER = (
+    "The canteen opens at noon and closes at two. Lockers are on the second floor, next to the "
+    "meeting rooms. Visitors sign in at reception and wear a badge at all times."
+)
+
+
 def test_fusion_ranks_a_document_only_lexical_search_finds(tmp_path, cache_dir):
     """Four notes differ only in a form code: embeddings cannot tell the codes apart, BM25 can."""
     corpus = copy_corpus(tmp_path / "corpus", ["hk-iang.md", "hk-qmas-overview.md"])
     codes = ["KX-7731Q", "KX-7713Q", "KX-1377Q", "KX-3717Q"]
     for i, code in enumerate(codes):
         (corpus / f"note-{i}.md").write_text(
-            f"---\ntitle: Office note {i}\n---\n\nThe canteen opens at noon. Lockers are on "
-            f"the second floor. Form {code} is kept in the cabinet.\n"
+            f"---\ntitle: Office note {i}\n---\n\n{FILLER} Form {code} is kept in the cabinet. "
+            f"{FILLER}\n"
         )
     base = {"corpus_dir": corpus, "index_dir": tmp_path / "index", "cache_dir": cache_dir}
     dense_only = Retriever.from_settings(Settings(**base, lexical_weight=0.0))

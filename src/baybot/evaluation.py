@@ -63,6 +63,17 @@ class QuestionResult:
         }
 
 
+def _strings(value: object) -> tuple[str, ...]:
+    """A list of strings; a lone string is one item, not a sequence of characters."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list of strings, got {type(value).__name__}")
+    return tuple(str(v) for v in value)
+
+
 def load_questions(path: Path) -> list[EvalQuestion]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
@@ -80,8 +91,8 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 question=str(row["question"]),
                 language=str(row.get("language", "en")),
                 kind=str(row.get("kind", "factoid")),
-                relevant=tuple(str(r) for r in row.get("relevant") or ()),
-                facts=tuple(str(f) for f in row.get("facts") or ()),
+                relevant=_strings(row.get("relevant")),
+                facts=_strings(row.get("facts")),
                 history=tuple(
                     {"role": str(t["role"]), "content": str(t["content"])}
                     for t in row.get("history") or ()

@@ -11,7 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from .documents import Document
@@ -55,6 +55,8 @@ class Filters:
             return tuple(v.strip() for v in values)
 
         since = data.get("since")
+        if isinstance(since, datetime):
+            since = since.date()
         if since is not None and not isinstance(since, date):
             try:
                 since = date.fromisoformat(str(since))

@@ -33,11 +33,10 @@ def _standardised(values: np.ndarray) -> tuple[float, float]:
 def zscore(rankings: Sequence[Ranking]) -> tuple[np.ndarray, np.ndarray]:
     """(rows, fused scores), best first. A row a retriever did not return gets that
     retriever's lowest standardised score."""
+    rankings = [r for r in rankings if r.weight != 0 and len(r.rows)]
     rows = np.unique(np.concatenate([r.rows for r in rankings])) if rankings else np.zeros(0, int)
     fused = np.zeros(len(rows), dtype=np.float64)
     for ranking in rankings:
-        if ranking.weight == 0 or len(ranking.rows) == 0:
-            continue
         mean, std = _standardised(ranking.scores.astype(np.float64))
         z = (ranking.scores - mean) / std if std > 1e-9 else np.zeros(len(ranking.scores))
         column = np.full(len(rows), float(z.min()))
