@@ -7,7 +7,7 @@ The Python API that the CLI (and later the REST API and chat UI) are thin shells
     report = ingest(settings)                  # build or update index/ from corpus/
     hits = Retriever.from_settings(settings).search("Who qualifies for TTPS category C?")
 
-Names are imported lazily so `import baybot` stays cheap (torch loads only when a model does).
+Names are imported lazily so `import baybot` stays cheap (models load on first use).
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ _EXPORTS = {
     "IndexMissingError": "errors",
     "IndexStaleError": "errors",
     "QueryError": "errors",
+    "Filters": "filters",
+    "SearchResult": "retrieval",
+    "EvalReport": "evaluation",
+    "evaluate": "evaluation",
+    "load_questions": "evaluation",
 }
 
 __all__ = [
@@ -52,6 +57,8 @@ __all__ = [
     "Document",
     "DocumentError",
     "Embedder",
+    "EvalReport",
+    "Filters",
     "Hit",
     "IndexCorruptError",
     "IndexMissingError",
@@ -61,14 +68,17 @@ __all__ = [
     "LoadedIndex",
     "QueryError",
     "Retriever",
+    "SearchResult",
     "SentenceTransformerEmbedder",
     "Settings",
     "SkippedFile",
     "Source",
+    "evaluate",
     "get_encoding",
     "ingest",
     "load_corpus",
     "load_embedder",
+    "load_questions",
 ]
 
 if TYPE_CHECKING:
@@ -84,9 +94,11 @@ if TYPE_CHECKING:
         IndexStaleError,
         QueryError,
     )
+    from .evaluation import EvalReport, evaluate, load_questions
+    from .filters import Filters
     from .index import IndexStore, LoadedIndex
     from .ingestion import IngestReport, ingest
-    from .retrieval import Hit, Retriever
+    from .retrieval import Hit, Retriever, SearchResult
     from .tokens import get_encoding
 
 
