@@ -114,6 +114,23 @@ def _batched(
     return _normalised(np.concatenate(parts))
 
 
+def load_hub_model(factory: Callable[..., Any], location: str, role: str, offline: bool) -> Any:
+    """Build a sentence-transformers model on CPU, with hub downloads off unless allowed."""
+    if offline:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        return factory(location, device="cpu")
+    except Exception as exc:
+        hint = " (offline; BAYBOT_OFFLINE=false allows hub downloads)" if offline else ""
+        raise ModelUnavailableError(f"cannot load {role} model {location!r}{hint}: {exc}") from exc
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model; loaded on first use so cheap paths never pay for torch."""
 
@@ -123,22 +140,9 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def model(self) -> SentenceTransformer:
-        if self.offline:
-            os.environ["HF_HUB_OFFLINE"] = "1"
-            os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
-        try:
-            return SentenceTransformer(self._location, device="cpu")
-        except Exception as exc:
-            hint = " (offline; BAYBOT_OFFLINE=false allows hub downloads)" if self.offline else ""
-            raise ModelUnavailableError(
-                f"cannot load embedding model {self.name!r}{hint}: {exc}"
-            ) from exc
+        return load_hub_model(SentenceTransformer, self._location, "embedding", self.offline)
 
     @property
     def dimension(self) -> int:

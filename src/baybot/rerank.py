@@ -6,7 +6,6 @@ id, with offline mode off, or a local folder) in `rerank_model`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from .errors import ModelUnavailableError
+from .embedding import load_hub_model
 
 if TYPE_CHECKING:
     from sentence_transformers import CrossEncoder
@@ -38,18 +37,9 @@ class CrossEncoderReranker:
 
     @cached_property
     def model(self) -> CrossEncoder:
-        if self.offline:
-            os.environ["HF_HUB_OFFLINE"] = "1"
-            os.environ["TRANSFORMERS_OFFLINE"] = "1"
         from sentence_transformers import CrossEncoder
 
-        try:
-            return CrossEncoder(self.name, device="cpu")
-        except Exception as exc:
-            hint = " (offline; BAYBOT_OFFLINE=false allows hub downloads)" if self.offline else ""
-            raise ModelUnavailableError(
-                f"cannot load rerank model {self.name!r}{hint}: {exc}"
-            ) from exc
+        return load_hub_model(CrossEncoder, self.name, "rerank", self.offline)
 
     def score(self, query: str, texts: Sequence[str]) -> np.ndarray:
         if not texts:
