@@ -19,6 +19,7 @@ from baybot.index import (
     IndexStore,
     dense_file,
 )
+from baybot.lexical import tokenize
 
 from .conftest import SMALL_IDS
 
@@ -78,6 +79,22 @@ def test_truncated_faiss_file_is_detected(built) -> None:
     os.truncate(target, target.stat().st_size // 2)
     with pytest.raises(IndexCorruptError, match="truncated"):
         store.load()
+
+
+def test_altered_lexical_index_is_detected_and_rebuilt(built) -> None:
+    store = IndexStore(built.index_dir)
+    terms = tokenize("Quality Migrant Admission Scheme")
+    before = store.load().lexical.scores(terms)
+    assert before.max() > 0
+    target = store.current() / "lexical" / "data.csc.index.npy"
+    data = bytearray(target.read_bytes())
+    data[-1] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match="checksum"):
+        store.load()
+    report = ingest(built)
+    assert report.rebuilt and report.rebuilt.startswith("corrupt index")
+    assert np.array_equal(store.load().lexical.scores(terms), before)
 
 
 def test_flipped_byte_is_detected(built) -> None:
