@@ -8,6 +8,7 @@ date with new scheme names. Scoring is bm25s: sparse matrices, saved as plain .n
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -18,6 +19,8 @@ import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 
 from .glossary import fold
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself and logs each build
 
 LEXICAL_VERSION = 1  # bump when tokenize() changes what it produces
 
