@@ -189,7 +189,17 @@ def test_scheme_words_match_whole_words_only() -> None:
 def test_unknown_scheme(documents: dict[str, Document]) -> None:
     with pytest.raises(QueryError, match="unknown scheme 'Golden Visa'") as info:
         allowed_documents(Filters(scheme=("Golden Visa",)), documents)
-    assert TTPS in str(info.value) or "..." in str(info.value)
+    assert "did you mean" in str(info.value) or "known: " in str(info.value)
+
+
+def test_unknown_value_suggests_the_closest_names(documents: dict[str, Document]) -> None:
+    with pytest.raises(QueryError, match="did you mean 'Top Talent Pass Scheme'"):
+        allowed_documents(Filters(scheme=("Top Talen Pass Schem",)), documents)
+
+
+def test_unknown_value_in_a_corpus_without_that_field() -> None:
+    with pytest.raises(QueryError, match="no indexed document has a region"):
+        allowed_documents(Filters(region=("HK",)), {"a": doc("a")})
 
 
 # --- allowed_documents: language --------------------------------------------------------------

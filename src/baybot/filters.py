@@ -97,9 +97,12 @@ def _mentions(name: str, candidates: set[str]) -> bool:
 def _unknown(kind: str, value: str, known: Iterable[str]) -> QueryError:
     known = sorted(set(known))
     close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+    if close:
+        return QueryError(f"unknown {kind} {value!r}; did you mean {', '.join(map(repr, close))}?")
+    if not known:
+        return QueryError(f"unknown {kind} {value!r}: no indexed document has a {kind}")
     listing = ", ".join(known[:20]) + (", ..." if len(known) > 20 else "")
-    return QueryError(f"unknown {kind} {value!r}{hint} Known: {listing}")
+    return QueryError(f"unknown {kind} {value!r}; known: {listing}")
 
 
 def latest_date(document: Document) -> date | None:
