@@ -108,7 +108,8 @@ def ingest_cmd(
             f"Indexed {report.documents} documents, {report.chunks} chunks{why}: "
             f"{len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.removed)} removed, {report.unchanged} unchanged; "
-            f"{report.embedded_chunks} chunks embedded in {report.seconds:.1f} s."
+            f"{report.embedded_chunks} chunks embedded ({report.computed_vectors} vectors "
+            f"computed, the rest from the cache) in {report.seconds:.1f} s."
         )
     else:
         typer.echo(

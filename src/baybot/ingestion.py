@@ -31,7 +31,7 @@ from .embedding import Embedder, load_embedder
 from .errors import DocumentError, IndexCorruptError, IndexMissingError, IndexStaleError
 from .index import DocEntry, IndexConfig, IndexStore, LoadedIndex, Manifest
 from .tokens import get_encoding
-from .vector_cache import VectorCache, embed_with_cache
+from .vector_cache import embed_with_cache, open_cache
 
 log = logging.getLogger(__name__)
 
@@ -213,10 +213,7 @@ def ingest(
         texts = [c.embedding_text for c in to_embed]
         new_vectors: dict[str, np.ndarray] = {}
         computed = 0
-        cache = (
-            VectorCache(settings.cache_dir / "vectors.sqlite") if settings.vector_cache else None
-        )
-        try:
+        with open_cache(settings.cache_dir, settings.vector_cache) as cache:
             for embedder in embedders:
                 new_vectors[embedder.name], n = embed_with_cache(
                     embedder,
@@ -226,9 +223,6 @@ def ingest(
                     progress=progress,
                 )
                 computed += n
-        finally:
-            if cache is not None:
-                cache.close()
         timings["embed"] += time.perf_counter() - t
 
         t = time.perf_counter()

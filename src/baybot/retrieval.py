@@ -27,7 +27,7 @@ from .index import IndexStore, LoadedIndex
 from .ingestion import index_config, ingest, load_embedders
 from .lexical import tokenize
 from .rerank import Reranker, load_reranker
-from .vector_cache import VectorCache
+from .vector_cache import open_cache
 
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
@@ -136,16 +136,8 @@ class Retriever:
         )
         calibrator = None
         if settings.language_calibration:
-            cache = (
-                VectorCache(settings.cache_dir / "vectors.sqlite")
-                if settings.vector_cache
-                else None
-            )
-            try:
+            with open_cache(settings.cache_dir, settings.vector_cache) as cache:
                 calibrator = LanguageCalibrator.build(embedders, cache)
-            finally:
-                if cache is not None:
-                    cache.close()
         return cls(index, embedders, settings, reranker=reranker, calibrator=calibrator)
 
     def search(

@@ -7,10 +7,11 @@ passages whose text is new. SQLite from the standard library: one file, safe acr
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,19 @@ class VectorCache:
         ]
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+
+
+@contextlib.contextmanager
+def open_cache(cache_dir: Path, enabled: bool = True) -> Iterator[VectorCache | None]:
+    """The cache in `cache_dir` for the duration of a block, or None when caching is off."""
+    if not enabled:
+        yield None
+        return
+    cache = VectorCache(Path(cache_dir) / "vectors.sqlite")
+    try:
+        yield cache
+    finally:
+        cache.close()
 
 
 def embed_with_cache(
