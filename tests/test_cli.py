@@ -200,3 +200,10 @@ def test_eval_prints_a_table_json_and_a_report(offline_index, tmp_path) -> None:
     broken.write_text('{"id": "x", "question": "ok"}\nnot json\n')
     bad = run(["eval", str(broken), *where])
     assert bad.returncode == 1 and ":2:" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_help_names_the_environment_variables() -> None:
+    result = run(["search", "--help"], COLUMNS="200")
+    assert result.returncode == 0
+    for name in ("BAYBOT_CORPUS_DIR", "BAYBOT_INDEX_DIR", "BAYBOT_EMBEDDING_MODELS"):
+        assert name in result.stdout

@@ -26,16 +26,16 @@ app = typer.Typer(
 )
 
 CorpusOpt = Annotated[
-    Path | None, typer.Option("--corpus", help="Corpus folder [env BAYBOT_CORPUS_DIR].")
+    Path | None, typer.Option("--corpus", help="Corpus folder (env BAYBOT_CORPUS_DIR).")
 ]
 IndexOpt = Annotated[
-    Path | None, typer.Option("--index", help="Index folder [env BAYBOT_INDEX_DIR].")
+    Path | None, typer.Option("--index", help="Index folder (env BAYBOT_INDEX_DIR).")
 ]
 ModelOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--model",
-        help="Embedding model; repeat to fuse several [env BAYBOT_EMBEDDING_MODELS=a,b].",
+        help="Embedding model; repeat to fuse several (env BAYBOT_EMBEDDING_MODELS=a,b).",
     ),
 ]
 WeightOpt = Annotated[
@@ -43,7 +43,7 @@ WeightOpt = Annotated[
     typer.Option(
         "--weight",
         help="Fusion weight of each --model, in order (default 1 each when --model "
-        "is given) [env BAYBOT_EMBEDDING_WEIGHTS].",
+        "is given) (env BAYBOT_EMBEDDING_WEIGHTS).",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
