@@ -48,10 +48,6 @@ class LanguageCalibrator:
             }
         return cls(backgrounds)
 
-    @property
-    def languages(self) -> list[str]:
-        return sorted({lang for per in self.backgrounds.values() for lang in per})
-
     def offsets(self, embedder: str, query: np.ndarray, languages: Sequence[str]) -> np.ndarray:
         """The score to subtract for a passage in each of `languages`; 0 for English and for
         languages without background sentences, so they are left as they are."""

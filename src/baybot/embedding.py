@@ -252,10 +252,6 @@ _ADAPTERS: dict[str, Callable[[], Embedder]] = {
 }
 
 
-def available_models() -> list[str]:
-    return sorted([*PACKAGED_MODELS, *_ADAPTERS])
-
-
 @lru_cache(maxsize=8)
 def load_embedder(name: str, *, offline: bool = True) -> Embedder:
     """One shared instance per model and process: models are large and load lazily."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+from .language import HAN, is_chinese
 
 
 @cache
@@ -26,7 +26,7 @@ def _converter():  # type: ignore[no-untyped-def]
 def fold(text: str) -> str:
     """One form for matching: NFKC width folding, lower case, Traditional -> Simplified."""
     text = unicodedata.normalize("NFKC", text).lower()
-    return _converter().convert(text) if _CJK.search(text) else text
+    return _converter().convert(text) if HAN.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Glossary:
             for term in entry:
                 folded = re.escape(fold(term))
                 # Latin terms must match whole words; Chinese has no word boundaries.
-                pattern = folded if _CJK.search(term) else rf"(?<![a-z0-9]){folded}(?![a-z0-9])"
+                pattern = folded if HAN.search(term) else rf"(?<![a-z0-9]){folded}(?![a-z0-9])"
                 patterns.append((re.compile(pattern), group))
         return patterns
 
@@ -78,10 +78,14 @@ class Glossary:
         return list(out.values())
 
     def bridge(self, text: str) -> list[str]:
-        """Expansion terms in the other script only: Chinese names for a question in English,
-        English names for one in Chinese."""
-        chinese = len(_CJK.findall(text)) * 5 > len(re.findall(r"[A-Za-z]", text))
-        return [t for t in self.expand(text) if bool(_CJK.search(t)) != chinese]
+        return in_other_language(text, self.expand(text))
+
+
+def in_other_language(text: str, terms: list[str]) -> list[str]:
+    """The terms written in the other language: Chinese names for a question in English,
+    English names for one in Chinese."""
+    chinese = is_chinese(text)
+    return [t for t in terms if bool(HAN.search(t)) != chinese]
 
 
 @cache

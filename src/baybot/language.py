@@ -8,7 +8,7 @@ import hanzidentifier
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans")
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 _ALIASES = {
@@ -31,11 +31,17 @@ def normalise_language(tag: object) -> str | None:
     return _ALIASES.get(str(tag).strip().lower().replace("_", "-"))
 
 
+def is_chinese(text: str) -> bool:
+    """Han characters outweigh Latin words (a word ~ five letters ~ one character)."""
+    han = len(HAN.findall(text))
+    return han > 0 and han * 5 > len(_LATIN.findall(text))
+
+
 def detect_language(text: str) -> str:
-    """Chinese when Han characters outweigh Latin words (a word ~ five letters ~ one character)."""
-    han = _HAN.findall(text)
-    if len(han) * 5 <= len(_LATIN.findall(text)) or not han:
+    """English unless the text is Chinese; then the script most of its characters belong to."""
+    if not is_chinese(text):
         return "en"
+    han = HAN.findall(text)
     trad = simp = 0
     for ch in set(han):
         kind = hanzidentifier.identify(ch)

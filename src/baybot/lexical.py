@@ -19,13 +19,13 @@ import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 
 from .glossary import fold
+from .language import HAN
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself and logs each build
 
 LEXICAL_VERSION = 1  # bump when tokenize() changes what it produces
 
-_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
-_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_TOKEN = re.compile(HAN.pattern + r"+|[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
 _STOPWORDS = frozenset(STOPWORDS_EN)
 _DIGIT_GROUPS = re.compile(r"(?<=\d),(?=\d{3})")
 
@@ -43,7 +43,7 @@ def tokenize(text: str) -> list[str]:
     stem = _stemmer().stemWord
     for match in _TOKEN.finditer(fold(text)):
         run = match.group()
-        if _CJK_RUN.match(run):
+        if HAN.match(run):
             out.extend(run)
             out.extend(run[i : i + 2] for i in range(len(run) - 1))
         elif run not in _STOPWORDS:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import faiss
 import numpy as np
 
 from . import fusion
@@ -22,8 +21,8 @@ from .config import Settings
 from .embedding import Embedder
 from .errors import IndexStaleError, QueryError
 from .filters import Filters, allowed_documents
-from .glossary import default_glossary
-from .index import IndexStore, LoadedIndex
+from .glossary import default_glossary, in_other_language
+from .index import IndexStore, LoadedIndex, VectorStore
 from .ingestion import index_config, ingest, load_embedders
 from .lexical import tokenize
 from .rerank import Reranker, load_reranker
@@ -177,7 +176,11 @@ class Retriever:
         lap("filter")
         if allowed_rows is not None and len(allowed_rows) == 0:
             return SearchResult(query, [], timings)
-        rankings = [*self._dense(query, allowed_rows, lap), self._lexical(query, allowed_rows)]
+        extra = default_glossary().expand(query) if self.settings.glossary_expansion else []
+        rankings = [
+            *self._dense(query, extra, allowed_rows, lap),
+            self._lexical(query, extra, allowed_rows),
+        ]
         lap("lexical")
         if self.settings.fusion == "rrf":
             rows, scores = fusion.rrf(rankings, self.settings.rrf_k)
@@ -200,28 +203,21 @@ class Retriever:
         rows = [self._doc_rows[d] for d in sorted(ids) if d in self._doc_rows]
         return np.sort(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
 
-    def _dense(self, query: str, allowed: np.ndarray | None, lap: Any) -> list[fusion.Ranking]:
+    def _dense(
+        self, query: str, extra: list[str], allowed: np.ndarray | None, lap: Any
+    ) -> list[fusion.Ranking]:
         out = []
         pool = self.settings.candidate_pool
-        dense_query = query
-        if self.settings.glossary_expansion:
-            # Names the models cannot know (高才通 = Top Talent Pass Scheme), in the other language.
-            bridge = default_glossary().bridge(query)
-            dense_query = f"{query} ({'; '.join(bridge)})" if bridge else query
+        # Names the models cannot know (高才通 = Top Talent Pass Scheme), in the other language.
+        bridge = in_other_language(query, extra)
+        dense_query = f"{query} ({'; '.join(bridge)})" if bridge else query
         for embedder in self.embedders:
             weight = self.weights[embedder.name]
             if weight == 0:
                 continue
             vector = embedder.embed_query(dense_query)
-            store = self.index.dense[embedder.name]
-            if allowed is None:
-                scores, rows = store.search(vector, pool)
-            else:
-                params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
-                n = min(pool, len(allowed))
-                found, ids = store.index.search(vector.reshape(1, -1), n, params=params)
-                keep = ids[0] >= 0
-                scores, rows = found[0][keep], ids[0][keep]
+            store: VectorStore = self.index.dense[embedder.name]
+            scores, rows = store.search(vector, pool, allowed)
             rows = rows.astype(np.int64)
             if self.calibrator is not None:
                 offsets = self.calibrator.offsets(embedder.name, vector, self._languages)
@@ -230,11 +226,8 @@ class Retriever:
             lap(f"dense:{embedder.name}")
         return out
 
-    def _lexical(self, query: str, allowed: np.ndarray | None) -> fusion.Ranking:
-        text = query
-        if self.settings.glossary_expansion:
-            text = " ".join([query, *default_glossary().expand(query)])
-        scores = self.index.lexical.scores(tokenize(text))
+    def _lexical(self, query: str, extra: list[str], allowed: np.ndarray | None) -> fusion.Ranking:
+        scores = self.index.lexical.scores(tokenize(" ".join([query, *extra])))
         rows = np.arange(len(scores)) if allowed is None else allowed
         return fusion.Ranking("bm25", self.settings.lexical_weight, rows, scores[rows])
 
