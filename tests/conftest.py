@@ -182,3 +182,11 @@ def offline_command(
 
 def baybot_command() -> list[str]:
     return [sys.executable, "-m", "baybot"]
+
+
+@pytest.fixture(scope="session")
+def assistant(full_settings: Settings):
+    """The Assistant over the whole shipped corpus with the default models and backend."""
+    from baybot.assistant import Assistant
+
+    return Assistant.from_settings(full_settings)

@@ -207,3 +207,57 @@ def test_help_names_the_environment_variables() -> None:
     assert result.returncode == 0
     for name in ("BAYBOT_CORPUS_DIR", "BAYBOT_INDEX_DIR", "BAYBOT_EMBEDDING_MODELS"):
         assert name in result.stdout
+
+
+def test_ask_offline_returns_a_cited_answer_in_the_design_shape(offline_index, tmp_path) -> None:
+    corpus, index, _ = offline_index
+    result = offline_command(
+        [
+            *baybot_command(),
+            "ask",
+            TTPS_QUESTION,
+            "--json",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(index),
+        ],
+        tmp_path,
+        # The refusal model is calibrated on the shipped corpus; this one has seven documents.
+        env={"BAYBOT_REFUSAL": "false"},
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"question", "answer", "refused", "citations", "timings_ms"} <= set(data)
+    assert data["question"] == TTPS_QUESTION and data["refused"] is False
+    assert data["citations"], data["answer"]
+    for c in data["citations"]:
+        assert {"n", "chunk_id", "doc_id", "title", "url", "published", "quote"} <= set(c)
+        assert f"[{c['n']}]" in data["answer"]
+        for start, end in c["spans"]:
+            assert c["passage"][start:end].strip() in c["quote"]
+
+
+def test_ask_reads_history_and_prints_sources(offline_index, tmp_path) -> None:
+    corpus, index, _ = offline_index
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps([{"role": "user", "content": "What is the QMAS?"}]))
+    result = run(
+        [
+            "ask",
+            "what was its yearly quota?",
+            "--history",
+            str(history),
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(index),
+        ],
+        BAYBOT_REFUSAL="false",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Sources:" in result.stdout and "[1]" in result.stdout
+    bad = run(
+        ["ask", "QMAS?", "--generator", "nope", "--corpus", str(corpus), "--index", str(index)]
+    )
+    assert bad.returncode == 1 and "unknown generator 'nope'" in bad.stderr

@@ -336,3 +336,57 @@ def test_write_report_with_nothing_to_chart(tmp_path: Path) -> None:
     write_report(report, tmp_path)
     assert (tmp_path / "metrics.png").read_bytes().startswith(b"\x89PNG")
     assert json.loads((tmp_path / "metrics.json").read_text())["overall"]["recall@5"] is None
+
+
+def test_facts_match_ignoring_case_width_and_thousands_separators():
+    from baybot.evaluation import facts_in
+
+    answer = "Employers get ＨＫ$10000 a month; the cap is 5 million. 最多500万元"
+    assert facts_in(answer, ["10,000", "hk$10,000", "5 Million", "500万", "7%"]) == [
+        "10,000",
+        "hk$10,000",
+        "5 Million",
+        "500万",
+    ]
+
+
+def test_answer_metrics_are_measured_when_answering(assistant, tmp_path):
+    from baybot.evaluation import evaluate, load_questions
+
+    path = tmp_path / "q.jsonl"
+    path.write_text(
+        "\n".join(
+            json.dumps(q, ensure_ascii=False)
+            for q in [
+                {
+                    "id": "a",
+                    "question": "What is the minimum monthly salary under the GBA Youth "
+                    "Employment Scheme?",
+                    "language": "en",
+                    "kind": "factoid",
+                    "relevant": ["hk-gba-yes", "hk-gba-yes.zh"],
+                    "facts": ["18,000", "no such fact"],
+                },
+                {
+                    "id": "b",
+                    "question": "What's the minimum salary for Singapore's ONE Pass?",
+                    "language": "en",
+                    "kind": "out_of_scope",
+                    "relevant": [],
+                    "facts": [],
+                },
+            ]
+        ),
+        "utf-8",
+    )
+    report = evaluate(assistant.retriever, load_questions(path), k=5, assistant=assistant)
+    overall = report.to_dict()["overall"]
+    assert overall["fact_recall"] == 0.5
+    assert overall["citation_precision"] == 1.0
+    assert overall["refusal_accuracy"] == 1.0 and overall["false_refusal_rate"] == 0.0
+    assert overall["latency_ms_p95"] >= overall["search_latency_ms_p95"] > 0
+    by_kind = report.to_dict()["by_kind"]
+    assert by_kind["out_of_scope"]["fact_recall"] is None
+    assert by_kind["factoid"]["refusal_accuracy"] is None
+    questions = {q["id"]: q for q in report.to_dict()["questions"]}
+    assert questions["b"]["refused"] is True and questions["a"]["facts_found"] == ["18,000"]

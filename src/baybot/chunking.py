@@ -146,6 +146,27 @@ def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield pos, end
 
 
+# Stricter than chunking's rule: a full stop ends a sentence only before a capital or the
+# end, so "Cai Shui [2019] No. 31" or "HK$2.5 million" stay whole when quoted.
+_QUOTE_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[A-Z\"“‘(]|\s*$)|[。！？；][\"'”’」』）)]*")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of a passage; list items and table rows count as sentences."""
+    spans: list[tuple[int, int]] = []
+    for start, end in _lines(text):
+        pos = start
+        for m in _QUOTE_SENTENCE.finditer(text, start, end):
+            if text[pos : m.end()].strip():
+                spans.append((pos, m.end()))
+            pos = m.end()
+            while pos < end and text[pos].isspace():
+                pos += 1
+        if pos < end and text[pos:end].strip():
+            spans.append((pos, end))
+    return spans
+
+
 class Chunker:
     """Splits documents into chunks that fit both the tiktoken budget and the embedder."""
 

@@ -174,6 +174,69 @@ def search_cmd(
         typer.echo("")
 
 
+GeneratorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--generator",
+        help="Answer backend: extractive, openai, llamacpp or a plugin (env BAYBOT_GENERATOR).",
+    ),
+]
+
+
+@app.command("ask")
+def ask_cmd(
+    question: Annotated[str, typer.Argument(help="A question, in English or Chinese.")],
+    generator: GeneratorOpt = None,
+    history: Annotated[
+        Path | None,
+        typer.Option("--history", help="JSON file of earlier turns: [{role, content}, ...]."),
+    ] = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer QUESTION from the sources, citing each claim as [n]; say so when they do not
+    cover it."""
+    from .assistant import Answer, Assistant
+
+    settings = _settings(corpus_dir=corpus, index_dir=index, generator=generator)
+    try:
+        turns = json.loads(history.read_text("utf-8")) if history else None
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot read the history file {history}: {exc}")
+    streamed: list[str] = []
+    answer = None
+    try:
+        for event in Assistant.from_settings(settings).stream(question, turns):
+            if isinstance(event, Answer):
+                answer = event
+            elif not as_json:
+                streamed.append(event.text)
+                typer.echo(event.text, nl=False)
+    except BayBotError as exc:
+        _fail(str(exc))
+    assert answer is not None
+    if as_json:
+        _emit(answer.to_dict())
+        return
+    if answer.text != "".join(streamed).strip():
+        typer.echo(
+            "\n\nChecked answer (markers that named no source removed):\n" + answer.text, nl=False
+        )
+    typer.echo("")
+    if answer.citations:
+        typer.echo("\nSources:")
+    for c in answer.citations:
+        date = c.published.isoformat() if c.published else "undated"
+        issuer = f" — {c.issuer}" if c.issuer else ""
+        typer.echo(f"[{c.n}] {c.title}{issuer} ({date})")
+        if c.url:
+            typer.echo(f"    {c.url}")
+        typer.echo(
+            textwrap.indent(textwrap.fill(f"“{' '.join(c.quote.split())}”", width=96), "    ")
+        )
+
+
 @app.command("eval")
 def eval_cmd(
     file: Annotated[Path, typer.Argument(help="Questions, one JSON object a line.")],
@@ -185,16 +248,26 @@ def eval_cmd(
     index: IndexOpt = None,
     model: ModelOpt = None,
     weight: WeightOpt = None,
+    generator: GeneratorOpt = None,
+    answers: Annotated[
+        bool, typer.Option("--answers/--no-answers", help="Also answer and score the answers.")
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Measure retrieval on FILE: recall@k, MRR@10, nDCG@10, latency; per kind and language."""
+    """Measure retrieval (recall@k, MRR@10, nDCG@10) and answers (fact recall, citation
+    precision, refusals) on FILE, with latency; per kind and language."""
+    from .assistant import Assistant
     from .evaluation import evaluate, load_questions, render_table, write_report
     from .retrieval import Retriever
 
-    settings = _settings(model, weight, corpus_dir=corpus, index_dir=index)
+    settings = _settings(model, weight, corpus_dir=corpus, index_dir=index, generator=generator)
     try:
         questions = load_questions(file)
-        result = evaluate(Retriever.from_settings(settings), questions, k=k)
+        if answers:
+            assistant = Assistant.from_settings(settings)
+            result = evaluate(assistant.retriever, questions, k=k, assistant=assistant)
+        else:
+            result = evaluate(Retriever.from_settings(settings), questions, k=k)
     except BayBotError as exc:
         _fail(str(exc))
     written = write_report(result, report) if report else []

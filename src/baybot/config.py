@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -98,6 +98,46 @@ class Settings(BaseSettings):
         True, description="Update a stale or missing index on load instead of failing."
     )
     top_k: int = Field(5, ge=1, le=50)
+
+    generator: str = Field(
+        "extractive",
+        description="Answer backend: extractive (offline, no model), openai, llamacpp or an "
+        "installed plugin.",
+    )
+    answer_passages: int = Field(
+        5, ge=1, le=20, description="Top passages handed to the generator as [1]..[n]."
+    )
+    expand_documents: int = Field(
+        2, ge=0, le=10, description="Documents whose other passages may join the evidence."
+    )
+    expand_passages: int = Field(
+        3, ge=0, le=20, description="Passages of those documents added when they match better."
+    )
+    refusal: bool = Field(
+        True, description="Say the sources do not cover a question when the evidence is weak."
+    )
+    refusal_threshold: float | None = Field(
+        None,
+        description="Refuse when the evidence model's probability of an answerable question "
+        "falls below this; empty uses the value calibrated on the dev set.",
+    )
+    openai_base_url: str = Field(
+        "http://127.0.0.1:8080/v1", description="OpenAI-compatible server (vLLM, Ollama, ...)."
+    )
+    openai_model: str = Field("default", description="Model name sent to that server.")
+    openai_api_key: SecretStr | None = Field(None, description="Bearer key, if it needs one.")
+    openai_timeout: float = Field(60.0, gt=0, description="Seconds before a request gives up.")
+    openai_retries: int = Field(2, ge=0, le=10, description="Retries on connection errors.")
+    prompt_token_budget: int = Field(
+        3000, ge=200, description="tiktoken tokens of passages packed into an LLM prompt."
+    )
+    answer_max_tokens: int = Field(400, ge=16, le=8192)
+    temperature: float = Field(0.0, ge=0, le=2)
+    llamacpp_model: Path | None = Field(
+        None, description="GGUF file for the llamacpp backend; empty uses the packaged Gemma."
+    )
+    llamacpp_threads: int = Field(2, ge=1)
+    llamacpp_context: int = Field(4096, ge=512)
 
     @field_validator("embedding_models", "embedding_weights", mode="before")
     @classmethod

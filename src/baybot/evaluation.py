@@ -1,26 +1,37 @@
-"""`baybot eval`: retrieval metrics on a question file, overall and per kind and language.
+"""`baybot eval`: retrieval and answer metrics on a question file, overall and per kind and
+language.
 
 Definitions follow the eval README: a hit counts through its document; recall@k is whether a
 relevant document is among the top k hits' documents; MRR@10 uses the first such hit; nDCG@10
 has binary gains, each relevant document counted once. Questions without relevant documents
-(out of scope) have no retrieval metrics. Answer metrics stay null until answering exists.
+(out of scope) have no retrieval metrics. Answers: fact recall is the share of a question's
+facts found in its answer (case-, width- and thousands-separator-insensitive; a refused
+answerable question finds none), citation precision the share of all citations that point into
+a relevant document, refusal accuracy the share of out-of-scope questions refused, and the
+false refusal rate the share of answerable ones refused. `latency_ms_*` time the whole answer
+when answers are evaluated (the search alone otherwise); `search_latency_ms_*` the search.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .conversation import condense
 from .errors import BayBotError
 from .retrieval import Retriever
+
+if TYPE_CHECKING:
+    from .assistant import Answer, Assistant
 
 RETRIEVAL_KEYS = ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10")
 ANSWER_KEYS = ("fact_recall", "citation_precision", "refusal_accuracy", "false_refusal_rate")
@@ -50,8 +61,13 @@ class QuestionResult:
     hits: list[str]
     latency_ms: float
     metrics: dict[str, float] | None
+    search_latency_ms: float = 0.0
     refused: bool | None = None
+    facts: tuple[str, ...] = ()
     facts_found: list[str] | None = None
+    cited_docs: list[str] | None = None
+    relevant: tuple[str, ...] = ()
+    answer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +76,8 @@ class QuestionResult:
             "refused": self.refused,
             "facts_found": self.facts_found,
             "latency_ms": round(self.latency_ms, 2),
+            "cited_docs": self.cited_docs,
+            "answer": self.answer,
         }
 
 
@@ -130,21 +148,46 @@ def retrieval_metrics(hit_docs: Sequence[str], relevant: Iterable[str]) -> dict[
     }
 
 
+_SEPARATOR = re.compile(r"(?<=\d)[,，](?=\d{3})")
+
+
+def _normalise(text: str) -> str:
+    return _SEPARATOR.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def facts_in(answer: str, facts: Iterable[str]) -> list[str]:
+    """The facts an answer contains (case-, width- and thousands-separator-insensitive)."""
+    text = _normalise(answer)
+    return [f for f in facts if _normalise(f) in text]
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return round(float(np.mean(values)), 4) if values else None
+
+
+def _latency(out: dict[str, Any], prefix: str, values: Sequence[float]) -> None:
+    array = np.array(values, dtype=float)
+    out[f"{prefix}_mean"] = round(float(array.mean()), 2) if len(array) else None
+    for q in (50, 95):
+        out[f"{prefix}_p{q}"] = round(float(np.percentile(array, q)), 2) if len(array) else None
+
+
 def _summary(results: Sequence[QuestionResult]) -> dict[str, Any]:
     scored = [r.metrics for r in results if r.metrics is not None]
-    latencies = np.array([r.latency_ms for r in results])
     out: dict[str, Any] = {"n": len(results)}
     for key in RETRIEVAL_KEYS:
-        out[key] = round(float(np.mean([m[key] for m in scored])), 4) if scored else None
-    for key in ANSWER_KEYS:
-        out[key] = None
-    out["latency_ms_mean"] = round(float(latencies.mean()), 2) if len(latencies) else None
-    out["latency_ms_p50"] = (
-        round(float(np.percentile(latencies, 50)), 2) if len(latencies) else None
-    )
-    out["latency_ms_p95"] = (
-        round(float(np.percentile(latencies, 95)), 2) if len(latencies) else None
-    )
+        out[key] = _mean([m[key] for m in scored])
+    answered = [r for r in results if r.refused is not None]
+    in_scope = [r for r in answered if r.relevant]
+    with_facts = [r for r in in_scope if r.facts]
+    out["fact_recall"] = _mean([len(r.facts_found or ()) / len(r.facts) for r in with_facts])
+    cited = [d in r.relevant for r in in_scope for d in r.cited_docs or ()]
+    out["citation_precision"] = _mean([float(c) for c in cited])
+    out_of_scope = [r for r in answered if not r.relevant]
+    out["refusal_accuracy"] = _mean([float(bool(r.refused)) for r in out_of_scope])
+    out["false_refusal_rate"] = _mean([float(bool(r.refused)) for r in in_scope])
+    _latency(out, "latency_ms", [r.latency_ms for r in results])
+    _latency(out, "search_latency_ms", [r.search_latency_ms for r in results])
     return out
 
 
@@ -181,19 +224,42 @@ def evaluate(
     questions: Sequence[EvalQuestion],
     *,
     k: int = 10,
+    assistant: Assistant | None = None,
+    generator: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> EvalReport:
-    """Run every question (follow-ups with their history folded in), timing each search warm."""
+    """Run every question (follow-ups with their history), timing each search and answer warm.
+
+    With an `assistant`, each question is also answered (by `generator`, default the
+    configured one) and the answer metrics are filled in.
+    """
     retriever.search(questions[0].question, k)  # load models lazily outside the timings
+    if assistant is not None:
+        assistant.ask(questions[0].question, generator=generator)
     results = []
     for i, q in enumerate(questions):
         query = condense(q.question, q.history)
         started = time.perf_counter()
         hits = retriever.search(query, k)
-        latency = (time.perf_counter() - started) * 1000
+        search_latency = (time.perf_counter() - started) * 1000
         docs = [h.doc_id for h in hits]
         metrics = retrieval_metrics(docs, q.relevant) if q.relevant else None
-        results.append(QuestionResult(q.id, q.kind, q.language, docs, latency, metrics))
+        result = QuestionResult(
+            q.id,
+            q.kind,
+            q.language,
+            docs,
+            search_latency,
+            metrics,
+            search_latency,
+            facts=q.facts,
+            relevant=q.relevant,
+        )
+        if assistant is not None:
+            started = time.perf_counter()
+            answer = assistant.ask(q.question, q.history, generator=generator)
+            result = _with_answer(result, answer, (time.perf_counter() - started) * 1000)
+        results.append(result)
         if progress:
             progress(i + 1, len(questions))
     s = retriever.settings
@@ -204,14 +270,32 @@ def evaluate(
         "fusion": s.fusion,
         "language_calibration": s.language_calibration,
         "rerank_model": s.rerank_model,
+        "generator": (generator or s.generator) if assistant is not None else None,
     }
     return EvalReport(k, results, settings)
+
+
+def _with_answer(result: QuestionResult, answer: Answer, latency_ms: float) -> QuestionResult:
+    return replace(
+        result,
+        latency_ms=latency_ms,
+        refused=answer.refused,
+        facts_found=facts_in(answer.text, result.facts),
+        cited_docs=[c.doc_id for c in answer.citations],
+        answer=answer.text,
+    )
 
 
 def render_table(report: EvalReport) -> str:
     """A plain-text table: one row per group, one column per metric."""
     data = report.to_dict()
-    columns = [*RETRIEVAL_KEYS, "latency_ms_mean", "latency_ms_p95"]
+    answered = any(r.refused is not None for r in report.results)
+    columns = [
+        *RETRIEVAL_KEYS,
+        *(ANSWER_KEYS if answered else ()),
+        "latency_ms_mean",
+        "latency_ms_p95",
+    ]
     rows = [("overall", data["overall"])]
     rows += [(f"kind={k}", v) for k, v in data["by_kind"].items()]
     rows += [(f"language={k}", v) for k, v in data["by_language"].items()]

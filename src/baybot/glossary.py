@@ -34,6 +34,7 @@ class Glossary:
     """Groups of equivalent terms; `expand` returns the other names of every group a text names."""
 
     entries: tuple[tuple[str, ...], ...]
+    places: frozenset[int] = frozenset()  # indices of the entries that name places
 
     @classmethod
     def load(cls, path: Path | None = None) -> Glossary:
@@ -42,10 +43,12 @@ class Glossary:
         else:
             body = Path(path).read_text("utf-8")
         data = yaml.safe_load(body) or {}
-        entries = tuple(
-            tuple(str(term) for term in entry) for entry in data.get("entries", []) if entry
-        )
-        return cls(entries)
+
+        def terms(key: str) -> list[tuple[str, ...]]:
+            return [tuple(str(term) for term in entry) for entry in data.get(key) or [] if entry]
+
+        entries, places = terms("entries"), terms("places")
+        return cls((*entries, *places), frozenset(range(len(entries), len(entries) + len(places))))
 
     @cached_property
     def _patterns(self) -> list[tuple[re.Pattern[str], int]]:
@@ -76,6 +79,10 @@ class Glossary:
                 if key not in folded and key not in out:
                     out[key] = term
         return list(out.values())
+
+    def places_in(self, text: str) -> set[int]:
+        """The places `text` names, as entry indices (so 香港, HK and Hong Kong are one)."""
+        return {g for g in self.groups(text) if g in self.places}
 
     def bridge(self, text: str) -> list[str]:
         return in_other_language(text, self.expand(text))

@@ -272,22 +272,27 @@ class Retriever:
         return kept
 
     def _hit(self, rank: int, row: int, score: float) -> Hit:
-        chunk = self.index.chunks[row]
-        doc = self.index.documents[chunk.doc_id]
-        return Hit(
-            rank=rank,
-            chunk_id=chunk.id,
-            doc_id=chunk.doc_id,
-            title=doc.title,
-            score=float(score),
-            text=chunk.text,
-            url=doc.url,
-            published=doc.published,
-            language=doc.language,
-            section=chunk.section,
-            start=chunk.start,
-            end=chunk.end,
-        )
+        return make_hit(self.index, rank, row, score)
+
+
+def make_hit(index: LoadedIndex, rank: int, row: int, score: float) -> Hit:
+    """The Hit for chunk store row `row`, with its document's citation metadata."""
+    chunk = index.chunks[row]
+    doc = index.documents[chunk.doc_id]
+    return Hit(
+        rank=rank,
+        chunk_id=chunk.id,
+        doc_id=chunk.doc_id,
+        title=doc.title,
+        score=float(score),
+        text=chunk.text,
+        url=doc.url,
+        published=doc.published,
+        language=doc.language,
+        section=chunk.section,
+        start=chunk.start,
+        end=chunk.end,
+    )
 
 
 def _similarity(a: frozenset[str], b: frozenset[str]) -> float:

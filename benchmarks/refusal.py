@@ -1,0 +1,107 @@
+"""Fit the refusal model (src/baybot/data/refusal.json) on a question file and report its error
+rates: in-sample, and leave-one-out (each question judged by a model fitted without it), which
+is the honest estimate for unseen questions.
+
+    python benchmarks/refusal.py ../shared/eval/dev.jsonl [--write]
+
+Out-of-scope questions (no relevant document) are the negatives. The threshold is the highest
+probability cut that keeps false refusals of answerable questions at or under 5%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from baybot import Settings
+from baybot.assistant import Assistant
+from baybot.conversation import condense
+from baybot.evaluation import load_questions
+from baybot.evidence import FEATURES
+
+MAX_FALSE_REFUSALS = 0.05
+L2 = 1.0  # ridge penalty: 103 questions do not support sharp weights
+OUT = Path(__file__).parent / "results" / "refusal.json"
+MODEL = Path(__file__).parents[1] / "src" / "baybot" / "data" / "refusal.json"
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """L2-regularised logistic regression by Newton's method (the bias is not penalised)."""
+    w = np.zeros(x.shape[1])
+    penalty = np.full(x.shape[1], L2)
+    penalty[0] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-x @ w))
+        gradient = x.T @ (p - y) + penalty * w
+        hessian = (x.T * (p * (1 - p))) @ x + np.diag(penalty) + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+def threshold_for(p: np.ndarray, y: np.ndarray) -> float:
+    """The highest cut whose false refusal rate on answerable questions stays within budget."""
+    answerable = np.sort(p[y == 1])
+    allowed = int(np.floor(MAX_FALSE_REFUSALS * len(answerable)))
+    return float(answerable[allowed]) if allowed < len(answerable) else 0.5
+
+
+def rates(refused: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    return {
+        "refusal_accuracy": round(float(refused[y == 0].mean()), 4),
+        "false_refusal_rate": round(float(refused[y == 1].mean()), 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("questions", type=Path)
+    parser.add_argument("--write", action="store_true", help="update data/refusal.json")
+    args = parser.parse_args()
+    assistant = Assistant.from_settings(Settings())
+    settings = assistant.settings
+    rows, labels, ids = [], [], []
+    for q in load_questions(args.questions):
+        query = condense(q.question, q.history)
+        hits = assistant.retriever.search(query, settings.answer_passages)
+        evidence = assistant.evidence.assess(q.question, query, hits)
+        rows.append([evidence.features[name] for name in FEATURES])
+        labels.append(1.0 if q.relevant else 0.0)
+        ids.append(q.id)
+    x, y = np.array(rows), np.array(labels)
+    scale = np.maximum(np.abs(x).max(axis=0), 1e-9)  # comparable penalties across features
+    scale[0] = 1.0
+    w = fit(x / scale, y) / scale
+    p = 1 / (1 + np.exp(-x @ w))
+    cut = threshold_for(p, y)
+    loo = np.zeros(len(y), dtype=bool)
+    for i in range(len(y)):
+        keep = np.arange(len(y)) != i
+        wi = fit(x[keep] / scale, y[keep]) / scale
+        pi = 1 / (1 + np.exp(-x[keep] @ wi))
+        loo[i] = 1 / (1 + np.exp(-x[i] @ wi)) < threshold_for(pi, y[keep])
+    report = {
+        "questions": len(y),
+        "out_of_scope": int((y == 0).sum()),
+        "weights": dict(zip(FEATURES, np.round(w, 6).tolist(), strict=True)),
+        "threshold": round(cut, 6),
+        "in_sample": rates(p < cut, y),
+        "leave_one_out": rates(loo, y),
+        "refused_in_sample": [i for i, r in zip(ids, p < cut, strict=True) if r],
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1))
+    if args.write:
+        MODEL.write_text(
+            json.dumps({"weights": report["weights"], "threshold": cut}, indent=1) + "\n"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,323 @@
+"""Evidence: which sentences of the retrieved passages answer the question, and whether they
+are enough to answer it at all.
+
+Retrieval always returns something, so a question the corpus cannot answer still gets hits
+(on dev, out-of-scope questions score as high as answerable ones). The check looks at what
+the hits would have to contain instead, with signals that hold for any corpus:
+
+- places: a question about a place no passage mentions (Singapore, Foshan) is not answered
+  from another place's rules;
+- unknown terms: content words found nowhere in the corpus or glossary (casino, 口岸);
+- support: how close the best single sentence comes to the question (multilingual, so a
+  Chinese question is judged against English sources too);
+- coverage: the share of the question's rare terms that the passages contain;
+- the fused retrieval score of the best hit.
+
+A logistic model over these (`data/refusal.json`, fitted by `benchmarks/refusal.py` on the
+dev set, with its leave-one-out error rates) turns them into the probability that the
+question is answerable from the passages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from .chunking import split_sentences
+from .embedding import Embedder
+from .generation.base import Passage, Sentence
+from .glossary import Glossary, default_glossary, fold
+from .index import LoadedIndex
+from .language import HAN
+from .lexical import tokenize
+from .retrieval import Hit, make_hit
+from .vector_cache import VectorCache, embed_with_cache
+
+FEATURES = ("bias", "top_score", "support", "coverage", "unknown_terms", "missing_place")
+
+# Words that carry no topic: questions are phrased around them, sources rarely contain them.
+_CHAT_WORDS_EN = frozenset(
+    """i i'm im me my mine we our us you your yours ok okay hi hello thanks please yet either
+    just anything something someone anyone got get gets getting want wants wanted ask asking
+    asked read told tell truth right still now moment ones one thing things really actually
+    maybe kind sort lot lots also vs versus etc""".split()  # noqa: SIM905 (reads as text)
+)
+_QUESTION_WORDS_ZH = frozenset(
+    """多少 几多 幾多 大概 大约 那个 哪个 这个 什么 怎么 怎样 怎么样 有没有 是不是 系咪 几时 边度
+    而家 我系 时候 哪天 哪一年 哪些 哪里 一共 总共 原来 后来 只有 里面 一样 可以 还能 现在 最多
+    最少 多久 几耐 几年 几成 两个 主要 方面 哪些方面 多少钱 几多钱
+    咁 嘅 喺 唔 咗 冇 佢 佢哋 我哋 你哋""".split()  # noqa: SIM905
+)
+_WORD = re.compile(r"[a-z][a-z'’]*[a-z]")
+PASSAGE_PRIOR = 0.05  # per unit of fused retrieval score (z-score sums)
+_SENTENCE_FLOOR = 8  # characters; shorter fragments (table borders, bullets) are not evidence
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The scored sentences of the passages and the verdict on answering."""
+
+    passages: tuple[Passage, ...]
+    sentences: tuple[Sentence, ...]  # best first
+    features: dict[str, float]
+    probability: float  # that the passages answer the question
+    answerable: bool
+    unknown_terms: tuple[str, ...] = ()
+    missing_places: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RefusalModel:
+    """Logistic weights over FEATURES and the probability below which BayBot refuses."""
+
+    weights: tuple[float, ...]
+    threshold: float
+
+    @classmethod
+    def load(cls) -> RefusalModel:
+        data = json.loads(resources.files("baybot").joinpath("data/refusal.json").read_text())
+        weights = tuple(float(data["weights"][name]) for name in FEATURES)
+        return cls(weights, float(data["threshold"]))
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = sum(w * features[name] for w, name in zip(self.weights, FEATURES, strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@cache
+def _jieba(glossary: Glossary) -> Any:
+    """A jieba tokenizer that knows the glossary's names, so 高才通 stays one word."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    for entry in glossary.entries:
+        for term in entry:
+            if HAN.search(term):
+                tokenizer.add_word(fold(term), freq=100_000)
+    return tokenizer
+
+
+class EvidenceChecker:
+    """Scores passage sentences against a question and judges the evidence; one per index."""
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: Embedder,
+        model: RefusalModel | None = None,
+        glossary: Glossary | None = None,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.model = model or RefusalModel.load()
+        self.glossary = glossary or default_glossary()
+        texts = [f"{index.documents[c.doc_id].title}\n{c.section}\n{c.text}" for c in index.chunks]
+        folded = [fold(t) for t in texts]
+        self._chinese_text = "\n".join(t for t in folded if HAN.search(t))
+        glossary_text = fold(" ".join(t for entry in self.glossary.entries for t in entry))
+        self._chinese_text += "\n" + glossary_text
+        words = {w for t in (*folded, glossary_text) for w in _WORD.findall(t)}
+        self._stems = {s for w in words for s in tokenize(w)[:1]}
+        self._prefixes = {s[:5] for s in self._stems if len(s) >= 5}
+        document_frequency: Counter[str] = Counter()
+        for t in folded:
+            document_frequency.update(set(tokenize(t)))
+        self._df = document_frequency
+        self._n = max(len(texts), 1)
+        self._sentences: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
+        self._doc_rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(index.chunks):
+            self._doc_rows.setdefault(chunk.doc_id, []).append(row)
+        self._lock = threading.Lock()
+
+    def assess(
+        self,
+        question: str,
+        query: str,
+        hits: Sequence[Hit],
+        *,
+        expand_documents: int = 2,
+        expand_passages: int = 3,
+    ) -> Evidence:
+        """Number the hits as passages, add the best other passages of the top documents (the
+        sentence that answers is often next to the one that matched), and judge them.
+
+        `question` is as asked; `query` has its conversation folded in (what was searched).
+        """
+        passages = [self._passage(i + 1, h) for i, h in enumerate(hits)]
+        qvec = self.embedder.embed_query(query) if hits else None
+        top = hits[0].score if hits else 0.0
+        sentences = self._score(qvec, passages, top)
+        extra = self._neighbours(qvec, hits, top, expand_documents, expand_passages)
+        for hit in extra:
+            passage = self._passage(len(passages) + 1, hit)
+            passages.append(passage)
+            sentences.extend(self._score(qvec, [passage], top))
+        sentences.sort(key=lambda s: (-s.score, s.n, s.start))
+        unknown = self.unknown_terms(question)
+        missing = self.missing_places(question, passages[: len(hits)])
+        features = {
+            "bias": 1.0,
+            "top_score": top,
+            "support": max((s.similarity for s in sentences), default=0.0),
+            "coverage": self.coverage(query, passages[: len(hits)]),
+            "unknown_terms": float(min(len(unknown), 2)),
+            "missing_place": 1.0 if missing else 0.0,
+        }
+        probability = self.model.probability(features) if hits else 0.0
+        return Evidence(
+            passages=tuple(passages),
+            sentences=tuple(sentences),
+            features=features,
+            probability=probability,
+            answerable=probability >= self.model.threshold,
+            unknown_terms=tuple(unknown),
+            missing_places=tuple(missing),
+        )
+
+    def _passage(self, n: int, hit: Hit) -> Passage:
+        doc = self.index.documents.get(hit.doc_id)
+        return Passage(n, hit, doc.issuer if doc else None)
+
+    def _neighbours(
+        self, qvec: np.ndarray | None, hits: Sequence[Hit], top: float, documents: int, limit: int
+    ) -> list[Hit]:
+        """Other passages of the best documents whose best sentence matches the question."""
+        if qvec is None or limit == 0:
+            return []
+        shown = {h.chunk_id for h in hits}
+        doc_score: dict[str, float] = {}
+        for h in hits:
+            doc_score.setdefault(h.doc_id, h.score)
+        scored: list[tuple[float, int, float]] = []
+        for doc_id in list(doc_score)[:documents]:
+            for row in self._doc_rows.get(doc_id, ()):
+                chunk = self.index.chunks[row]
+                if chunk.id in shown:
+                    continue
+                _, vectors = self._sentence_vectors(chunk.id, chunk.text)
+                if len(vectors):
+                    best = float((vectors @ qvec).max()) + PASSAGE_PRIOR * (doc_score[doc_id] - top)
+                    scored.append((best, row, doc_score[doc_id]))
+        scored.sort(key=lambda item: -item[0])
+        return [make_hit(self.index, 0, row, score) for _, row, score in scored[:limit]]
+
+    def unknown_terms(self, question: str) -> list[str]:
+        """Content words of the question that appear nowhere in the corpus or glossary."""
+        text = fold(question)
+        out: list[str] = []
+        if HAN.search(text):
+            for word in _jieba(self.glossary).cut(text):
+                if (
+                    len(word) >= 2
+                    and HAN.fullmatch(word[0])
+                    and word not in _QUESTION_WORDS_ZH
+                    and word not in self._chinese_text
+                ):
+                    out.append(word)
+        for word in _WORD.findall(text):
+            word = word.replace("’", "'")
+            if len(word) < 3 or word in _CHAT_WORDS_EN:
+                continue
+            stems = tokenize(word.split("'")[0])
+            if not stems or stems[0] in self._stems:
+                continue
+            if len(stems[0]) >= 6 and stems[0][:5] in self._prefixes:
+                continue  # another form of a corpus word (renewals ~ renewal)
+            out.append(word)
+        return list(dict.fromkeys(out))
+
+    def missing_places(self, question: str, passages: Sequence[Passage]) -> list[str]:
+        """Places the question names that none of the passages mentions."""
+        asked = self.glossary.places_in(question)
+        if not asked:
+            return []
+        seen: set[int] = set()
+        for p in passages:
+            seen |= self.glossary.places_in(f"{p.hit.title}\n{p.hit.section}\n{p.hit.text}")
+        return [self.glossary.entries[g][0] for g in sorted(asked - seen)]
+
+    def coverage(self, query: str, passages: Sequence[Passage]) -> float:
+        """IDF-weighted share of the query's terms found in the passages (glossary-aware)."""
+        terms = {t for t in tokenize(query) if not (HAN.fullmatch(t) and len(t) == 1)}
+        if not terms:
+            return 0.0
+        present: set[str] = set()
+        for p in passages:
+            present.update(tokenize(f"{p.hit.title}\n{p.hit.section}\n{p.hit.text}"))
+        for group in self.glossary.groups(query):  # 高才通 is found when TTPS is
+            names = [set(tokenize(name)) for name in self.glossary.entries[group]]
+            if any(name and name <= present for name in names):
+                present.update(*names)
+        weight = {t: math.log((self._n + 1) / (self._df.get(t, 0) + 0.5)) for t in terms}
+        return sum(weight[t] for t in terms if t in present) / sum(weight.values())
+
+    def _score(
+        self, qvec: np.ndarray | None, passages: Sequence[Passage], top: float
+    ) -> list[Sentence]:
+        """Each sentence's similarity to the question, plus a small prior for its passage's
+        retrieval score (the fused ranking knows things one sentence cannot show)."""
+        out: list[Sentence] = []
+        if qvec is None:
+            return out
+        for p in passages:
+            spans, vectors = self._sentence_vectors(p.hit.chunk_id, p.hit.text)
+            if not spans:
+                continue
+            prior = PASSAGE_PRIOR * (p.hit.score - top)
+            for (start, end), sim in zip(spans, (vectors @ qvec).tolist(), strict=True):
+                out.append(Sentence(p.n, p.hit.text[start:end], start, end, sim + prior, sim))
+        return out
+
+    def prepare(self, cache: VectorCache | None = None) -> int:
+        """Embed the sentences of every passage now (through the vector cache) rather than
+        on first use, so answer latency does not depend on what was asked before.
+        Returns how many sentences had to be computed."""
+        todo = [c for c in self.index.chunks if c.id not in self._sentences]
+        spans = [_spans(c.text) for c in todo]
+        texts = [
+            c.text[s:e] for c, chunk_spans in zip(todo, spans, strict=True) for s, e in chunk_spans
+        ]
+        vectors, computed = embed_with_cache(self.embedder, texts, cache)
+        offset = 0
+        with self._lock:
+            for chunk, chunk_spans in zip(todo, spans, strict=True):
+                self._sentences[chunk.id] = (
+                    chunk_spans,
+                    vectors[offset : offset + len(chunk_spans)],
+                )
+                offset += len(chunk_spans)
+        return computed
+
+    def _sentence_vectors(
+        self, chunk_id: str, text: str
+    ) -> tuple[list[tuple[int, int]], np.ndarray]:
+        with self._lock:
+            cached = self._sentences.get(chunk_id)
+        if cached is not None:
+            return cached
+        spans = _spans(text)
+        vectors = (
+            self.embedder.embed_documents([text[s:e] for s, e in spans])
+            if spans
+            else np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        )
+        with self._lock:
+            self._sentences[chunk_id] = (spans, vectors)
+        return spans, vectors
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    return [(s, e) for s, e in split_sentences(text) if len(text[s:e].strip()) >= _SENTENCE_FLOOR]

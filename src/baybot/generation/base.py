@@ -1,0 +1,78 @@
+"""What every generator backend sees and promises: numbered passages in, answer text out.
+
+A backend only writes text. Retrieval, the evidence check, the citation check and refusals
+happen around it (assistant.py), so a new backend cannot skip them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from ..errors import BayBotError
+from ..retrieval import Hit
+
+
+class GenerationError(BayBotError):
+    """A backend could not produce an answer (server down, timed out, unusable output)."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved passage as given to a backend: cite it as [n]."""
+
+    n: int
+    hit: Hit
+    issuer: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.hit.text
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a passage with its relevance to the question (evidence.py)."""
+
+    n: int
+    text: str
+    start: int  # offsets into the passage text, so the quote can be highlighted
+    end: int
+    score: float  # similarity plus the passage's retrieval prior: what answers rank by
+    similarity: float = 0.0  # to the question alone
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """Everything a backend may use. `question` is standalone (follow-ups already rewritten)."""
+
+    question: str
+    language: str
+    passages: tuple[Passage, ...]
+    sentences: tuple[Sentence, ...] = ()
+    history: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """A backend: streams the answer text, citing passages as [n]."""
+
+    name: str
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]: ...
+
+
+@runtime_checkable
+class QuestionRewriter(Protocol):
+    """Optional: a backend with a language model rewrites follow-ups into standalone questions."""
+
+    def rewrite(self, question: str, history: Sequence[Mapping[str, Any]]) -> str: ...
+
+
+@runtime_checkable
+class PassageSelector(Protocol):
+    """Optional: a backend that shows its model only some passages (a prompt token budget)
+    says which, so citations of passages it never showed are removed."""
+
+    def shown(self, request: GenerationRequest) -> tuple[int, ...]: ...

@@ -1,0 +1,150 @@
+"""Helpers for the generator tests: requests over made-up passages, a real llama.cpp server
+and misbehaving fake servers, all on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from baybot.generation import GenerationRequest, Passage
+from baybot.retrieval import Hit
+
+TTPS = (
+    "The Top Talent Pass Scheme lets people with an annual income of at least HK$2.5 million, "
+    "or graduates of the world's top 100 universities, live and work in Hong Kong for two years."
+)
+
+Responder = Callable[[BaseHTTPRequestHandler], None]
+
+
+def make_request(
+    texts: Sequence[str] = (TTPS,),
+    question: str = "How long can I stay under the Top Talent Pass Scheme?",
+    language: str = "en",
+) -> GenerationRequest:
+    """A request over made-up passages numbered from 1, without building an index."""
+    passages = tuple(
+        Passage(
+            n=n,
+            hit=Hit(
+                rank=n,
+                chunk_id=f"doc-{n}#0",
+                doc_id=f"doc-{n}",
+                title=f"Scheme notice {n}",
+                score=1.0 / n,
+                text=text,
+                url=None,
+                published=date(2024, 1, n),
+                language=language,
+                section="",
+                start=0,
+                end=len(text),
+            ),
+            issuer="Immigration Department",
+        )
+        for n, text in enumerate(texts, start=1)
+    )
+    return GenerationRequest(question=question, language=language, passages=passages)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that gave up (timeouts) close sockets mid-answer; that is the point here."""
+
+
+@contextmanager
+def fake_server(respond: Responder) -> Iterator[str]:
+    """A server on 127.0.0.1 answering every POST with `respond`; yields its /v1 base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            respond(self)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = _QuietServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def reply(
+    handler: BaseHTTPRequestHandler, status: int, content_type: str, body: bytes | str
+) -> None:
+    data = body.encode() if isinstance(body, str) else body
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@contextmanager
+def llama_server(model: Path, log: Path, deadline_s: float = 120.0) -> Iterator[str]:
+    """`python -m llama_cpp.server` on a free local port; yields its /v1 base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/v1"
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+    ]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            until = time.monotonic() + deadline_s
+            while not _ready(f"{base}/models"):
+                if process.poll() is not None or time.monotonic() > until:
+                    raise RuntimeError(
+                        f"llama_cpp.server did not start (exit code {process.poll()}):\n"
+                        + log.read_text(errors="replace")[-3000:]
+                    )
+                time.sleep(0.25)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
