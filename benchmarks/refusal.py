@@ -4,8 +4,9 @@ is the honest estimate for unseen questions.
 
     python benchmarks/refusal.py ../shared/eval/dev.jsonl [--write]
 
-Out-of-scope questions (no relevant document) are the negatives. The threshold is the highest
-probability cut that keeps false refusals of answerable questions at or under 5%.
+Out-of-scope questions (no relevant document) are the negatives. The threshold refuses as
+many out-of-scope questions as it can while false refusals of answerable ones stay at or under
+5%, and no more answerable ones than that takes.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from baybot import Settings
-from baybot.assistant import Assistant
+from baybot import Retriever, Settings
 from baybot.conversation import condense
 from baybot.evaluation import load_questions
-from baybot.evidence import FEATURES
+from baybot.evidence import FEATURES, EvidenceChecker, RefusalModel
+from baybot.vector_cache import open_cache
 
 MAX_FALSE_REFUSALS = 0.05
 L2 = 1.0  # ridge penalty: 103 questions do not support sharp weights
@@ -45,10 +46,18 @@ def fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def threshold_for(p: np.ndarray, y: np.ndarray) -> float:
-    """The highest cut whose false refusal rate on answerable questions stays within budget."""
+    """The cut that refuses the most out-of-scope questions while false refusals of answerable
+    ones stay within budget; of equally good cuts, the one refusing fewest answerable ones
+    (halfway to the next answerable question, to leave a margin)."""
     answerable = np.sort(p[y == 1])
-    allowed = int(np.floor(MAX_FALSE_REFUSALS * len(answerable)))
-    return float(answerable[allowed]) if allowed < len(answerable) else 0.5
+    budget = int(np.floor(MAX_FALSE_REFUSALS * len(answerable)))
+    highest = answerable[budget] if budget < len(answerable) else 1.0  # refuse below this
+    refusable = np.sort(p[(y == 0) & (p < highest)])
+    if not len(refusable):
+        return float(answerable[0])
+    top = refusable[-1]
+    above = answerable[answerable > top]
+    return float((top + above[0]) / 2) if len(above) else float(highest)
 
 
 def rates(refused: np.ndarray, y: np.ndarray) -> dict[str, float]:
@@ -63,13 +72,25 @@ def main() -> None:
     parser.add_argument("questions", type=Path)
     parser.add_argument("--write", action="store_true", help="update data/refusal.json")
     args = parser.parse_args()
-    assistant = Assistant.from_settings(Settings())
-    settings = assistant.settings
+    settings = Settings()
+    retriever = Retriever.from_settings(settings)
+    # The features do not depend on the model being fitted; a neutral one stands in.
+    checker = EvidenceChecker(
+        retriever.index, retriever.embedders[0], RefusalModel((0.0,) * len(FEATURES), 0.0)
+    )
+    with open_cache(settings.cache_dir, settings.vector_cache) as cache:
+        checker.prepare(cache)
     rows, labels, ids = [], [], []
     for q in load_questions(args.questions):
         query = condense(q.question, q.history)
-        hits = assistant.retriever.search(query, settings.answer_passages)
-        evidence = assistant.evidence.assess(q.question, query, hits)
+        hits = retriever.search(query, settings.answer_passages)
+        evidence = checker.assess(
+            q.question,
+            query,
+            hits,
+            expand_documents=settings.expand_documents,
+            expand_passages=settings.expand_passages,
+        )
         rows.append([evidence.features[name] for name in FEATURES])
         labels.append(1.0 if q.relevant else 0.0)
         ids.append(q.id)

@@ -11,6 +11,11 @@ def test_unknown_terms_are_content_words_the_corpus_never_uses(assistant):
     assert check.unknown_terms("I'm asking about renewals of my TTPS visa, thanks") == []
     assert "马化腾" in check.unknown_terms("马化腾拿了多少个税补贴？")
     assert check.unknown_terms("高才通续签要看哪些方面？") == []
+    # Chinese words the sources only have in English are known through their translation,
+    # compounds of known words are known; a fee the sources never mention is not.
+    assert check.unknown_terms("香港人喺內地退休可以攞養老金嗎？") == []
+    assert check.unknown_terms("前海服务公司提供什么？") == []
+    assert check.unknown_terms("高才通申請費要幾多錢？") == ["申请费"]
 
 
 def test_places_no_passage_mentions_are_reported(assistant):

