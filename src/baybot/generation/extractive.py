@@ -73,11 +73,7 @@ class ExtractiveGenerator:
 
     def select(self, request: GenerationRequest) -> list[Sentence]:
         """The sentences of the answer, in reading order."""
-        limit = (
-            MAX_DOCUMENTS_COMPARED
-            if asks_for_comparison(request.question)
-            else MAX_DOCUMENTS
-        )
+        limit = MAX_DOCUMENTS_COMPARED if asks_for_comparison(request.question) else MAX_DOCUMENTS
         usable = [s for s in request.sentences if _WORDS.search(s.text)]
         if not usable:
             return []
