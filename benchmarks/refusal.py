@@ -76,7 +76,10 @@ def main() -> None:
     retriever = Retriever.from_settings(settings)
     # The features do not depend on the model being fitted; a neutral one stands in.
     checker = EvidenceChecker(
-        retriever.index, retriever.embedders[0], RefusalModel((0.0,) * len(FEATURES), 0.0)
+        retriever.index,
+        retriever.embedders[0],
+        RefusalModel((0.0,) * len(FEATURES), 0.0),
+        calibrator=retriever.calibrator,
     )
     with open_cache(settings.cache_dir, settings.vector_cache) as cache:
         checker.prepare(cache)

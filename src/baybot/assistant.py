@@ -110,7 +110,9 @@ class Assistant:
         if self.settings.refusal_threshold is not None:
             model = replace(model, threshold=self.settings.refusal_threshold)
         # Sentences are scored by the first (main) dense model of the index.
-        self.evidence = evidence or EvidenceChecker(retriever.index, retriever.embedders[0], model)
+        self.evidence = evidence or EvidenceChecker(
+            retriever.index, retriever.embedders[0], model, calibrator=retriever.calibrator
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, *, progress: bool = False) -> Assistant:

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from .calibration import LanguageCalibrator
 from .chunking import Chunk, split_sentences
 from .embedding import Embedder
 from .generation.base import Passage, Sentence
@@ -62,7 +63,7 @@ _QUESTION_WORDS_ZH = frozenset(
     做嘢 嘢 啲 嚟 睇 俾 畀 咩 成班 净系 係咪""".split()  # noqa: SIM905 (Mandarin and Cantonese)
 )
 _WORD = re.compile(r"[a-z][a-z'’]*[a-z]")
-PASSAGE_PRIOR = 0.05  # per unit of fused retrieval score (z-score sums)
+PASSAGE_PRIOR = 0.02  # per unit of fused retrieval score (z-score sums)
 _SENTENCE_FLOOR = 8  # characters; shorter fragments (table borders, bullets) are not evidence
 
 
@@ -147,9 +148,11 @@ class EvidenceChecker:
         embedder: Embedder,
         model: RefusalModel | None = None,
         glossary: Glossary | None = None,
+        calibrator: LanguageCalibrator | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
+        self.calibrator = calibrator
         self.model = model or RefusalModel.load()
         self.glossary = glossary or default_glossary()
         texts = [f"{index.documents[c.doc_id].title}\n{c.section}\n{c.text}" for c in index.chunks]
@@ -314,18 +317,35 @@ class EvidenceChecker:
     def _score(
         self, qvec: np.ndarray | None, passages: Sequence[Passage], top: float
     ) -> list[Sentence]:
-        """Each sentence's similarity to the question, plus a small prior for its passage's
-        retrieval score (the fused ranking knows things one sentence cannot show)."""
+        """Each sentence's similarity to the question, less the model's bias towards the
+        question's own language (calibration.py, as in retrieval), plus a small prior for its
+        passage's retrieval score (the fused ranking knows things one sentence cannot show)."""
         out: list[Sentence] = []
         if qvec is None:
             return out
+        languages = sorted({p.hit.language for p in passages})
+        offsets = (
+            dict(
+                zip(
+                    languages,
+                    self.calibrator.offsets(self.embedder.name, qvec, languages).tolist(),
+                    strict=True,
+                )
+            )
+            if self.calibrator is not None
+            else {}
+        )
         for p in passages:
             spans, vectors = self._sentence_vectors(p.hit.chunk_id)
             if not spans:
                 continue
             prior = PASSAGE_PRIOR * (p.hit.score - top)
+            bias = offsets.get(p.hit.language, 0.0)
             for (start, end), sim in zip(spans, (vectors @ qvec).tolist(), strict=True):
-                out.append(Sentence(p.n, p.hit.text[start:end], start, end, sim + prior, sim))
+                similarity = sim - bias
+                out.append(
+                    Sentence(p.n, p.hit.text[start:end], start, end, similarity + prior, similarity)
+                )
         return out
 
     def prepare(self, cache: VectorCache | None = None) -> int:

@@ -1,0 +1,90 @@
+"""Answer benchmark: the extractive default on a question file, warm, with its answer metrics
+and latency as a ratio to the search alone measured in the same run (so the figure says what
+answering adds, whatever the machine's load). Also the cold start: the first Assistant built
+with an empty sentence-vector cache, and then with a warm one.
+
+    python benchmarks/answers.py [--questions ../shared/eval/dev.jsonl] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from baybot import Settings
+from baybot.assistant import Assistant
+from baybot.evaluation import evaluate, load_questions
+from baybot.vector_cache import open_cache
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared/eval/dev.jsonl")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/answers.json")
+    args = parser.parse_args()
+    settings = Settings()
+    started = time.perf_counter()
+    assistant = Assistant.from_settings(settings)
+    warm_start = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as empty, open_cache(Path(empty)) as cache:
+        started = time.perf_counter()
+        computed = Assistant(assistant.retriever, settings).evidence.prepare(cache)
+        cold_sentences = time.perf_counter() - started
+    questions = load_questions(args.questions)
+    report = evaluate(assistant.retriever, questions, k=10, assistant=assistant).to_dict()
+    overall = report["overall"]
+    first_tokens = []
+    for q in questions:
+        events = assistant.stream(q.question, q.history)
+        begun = time.perf_counter()
+        next(events)
+        first_tokens.append((time.perf_counter() - begun) * 1000)
+        for _ in events:
+            pass
+    result = {
+        "machine": platform.platform(),
+        "questions": len(questions),
+        "generator": settings.generator,
+        "answers": {
+            key: overall[key]
+            for key in (
+                "fact_recall",
+                "citation_precision",
+                "refusal_accuracy",
+                "false_refusal_rate",
+            )
+        },
+        "by_language": {
+            lang: {k: v[k] for k in ("fact_recall", "citation_precision", "false_refusal_rate")}
+            for lang, v in report["by_language"].items()
+        },
+        "latency_ms": {
+            "answer_p50": overall["latency_ms_p50"],
+            "answer_p95": overall["latency_ms_p95"],
+            "first_token_p50": round(float(np.percentile(first_tokens, 50)), 2),
+            "search_p50": overall["search_latency_ms_p50"],
+            "answer_vs_search_p50": round(
+                overall["latency_ms_p50"] / overall["search_latency_ms_p50"], 2
+            ),
+        },
+        "startup_s": {
+            "assistant_with_warm_caches": round(warm_start, 2),
+            "sentence_vectors_cold": round(cold_sentences, 2),
+            "sentences": computed,
+        },
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1))
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
