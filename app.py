@@ -1,6 +1,7 @@
-"""`python app.py`: build or update the index from corpus/, then answer searches.
+"""`python app.py`: build or update the index from corpus/, then answer questions with cited
+sources.
 
-Until the chat UI lands this runs an example search (or the question given as arguments)
+Until the chat UI lands this answers an example question (or the one given as arguments)
 and, on a terminal, keeps asking for more.
 """
 
@@ -11,21 +12,23 @@ import os
 import sys
 from pathlib import Path
 
-from baybot import BayBotError, Retriever, Settings
+from baybot import BayBotError, Settings
+from baybot.assistant import Answer, Assistant
+from baybot.cli import echo_sources
 
 ROOT = Path(__file__).resolve().parent
 
 EXAMPLE = "How much must I earn to qualify for the Top Talent Pass Scheme?"
 
 
-def show(retriever: Retriever, question: str) -> None:
-    print(f"\n? {question}\n")
-    for hit in retriever.search(question, k=3):
-        date = hit.published.isoformat() if hit.published else "undated"
-        print(f"{hit.rank}. {hit.title} [{hit.doc_id}, {date}] score {hit.score:.3f}")
-        print("   " + " ".join(hit.text.split())[:280])
-        if hit.url:
-            print(f"   {hit.url}")
+def show(assistant: Assistant, question: str) -> None:
+    print(f"\n? {question}\n", flush=True)
+    for event in assistant.stream(question):
+        if isinstance(event, Answer):
+            print()
+            echo_sources(event)
+        else:
+            print(event.text, end="", flush=True)
 
 
 def main() -> int:
@@ -36,11 +39,10 @@ def main() -> int:
     )
     try:
         print("Loading the index (built or updated from corpus/ when needed)...", flush=True)
-        retriever = Retriever.from_settings(settings, progress=sys.stderr.isatty())
-        print(
-            f"Ready: {len(retriever.index)} passages from {len(retriever.index.documents)} sources."
-        )
-        show(retriever, " ".join(sys.argv[1:]) or EXAMPLE)
+        assistant = Assistant.from_settings(settings, progress=sys.stderr.isatty())
+        index = assistant.retriever.index
+        print(f"Ready: {len(index)} passages from {len(index.documents)} sources.")
+        show(assistant, " ".join(sys.argv[1:]) or EXAMPLE)
         while sys.stdin.isatty():
             try:
                 question = input("\nAsk (empty line to quit): ").strip()
@@ -48,7 +50,7 @@ def main() -> int:
                 break
             if not question:
                 break
-            show(retriever, question)
+            show(assistant, question)
     except BayBotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -26,6 +26,7 @@ def test_an_answerable_question_gets_a_cited_answer_with_figures_intact(assistan
         for start, end in c.spans:
             assert c.passage[start:end].strip() in c.quote
     assert set(answer.to_dict()) >= {"question", "answer", "refused", "citations", "timings_ms"}
+    assert answer.to_dict()["supported"] is True
     assert answer.timings_ms["total"] >= answer.timings_ms["retrieve"]
 
 

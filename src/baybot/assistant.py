@@ -69,6 +69,12 @@ class Answer:
     removed_markers: tuple[str, ...] = ()
     topics: tuple[Topic, ...] = ()
 
+    @property
+    def supported(self) -> bool:
+        """A refusal, or an answer with at least one valid citation; False flags an answer
+        (from a language model) whose claims cite nothing that was given."""
+        return self.refused or bool(self.citations)
+
     def to_dict(self) -> dict[str, Any]:
         """The public answer shape (DESIGN.md), plus what staff need to judge it."""
         return {
@@ -81,6 +87,7 @@ class Answer:
             "query": self.query,
             "language": self.language,
             "confidence": round(self.confidence, 4),
+            "supported": self.supported,
             "uncited": list(self.uncited),
             "removed_markers": list(self.removed_markers),
             "topics": [t.to_dict() for t in self.topics],

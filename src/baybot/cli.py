@@ -10,13 +10,16 @@ import logging
 import sys
 import textwrap
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 
 from .config import Settings
 from .errors import BayBotError
+
+if TYPE_CHECKING:
+    from .assistant import Answer
 
 app = typer.Typer(
     help="BayBot: cited answers about Greater Bay Area talent schemes.",
@@ -224,6 +227,11 @@ def ask_cmd(
             "\n\nChecked answer (markers that named no source removed):\n" + answer.text, nl=False
         )
     typer.echo("")
+    echo_sources(answer)
+
+
+def echo_sources(answer: Answer) -> None:
+    """The numbered sources of an answer, for a terminal: title, issuer, date, link, quote."""
     if answer.citations:
         typer.echo("\nSources:")
     for c in answer.citations:
@@ -232,9 +240,8 @@ def ask_cmd(
         typer.echo(f"[{c.n}] {c.title}{issuer} ({date})")
         if c.url:
             typer.echo(f"    {c.url}")
-        typer.echo(
-            textwrap.indent(textwrap.fill(f"“{' '.join(c.quote.split())}”", width=96), "    ")
-        )
+        quote = textwrap.fill(f"“{' '.join(c.quote.split())}”", width=96)
+        typer.echo(textwrap.indent(quote, "    "))
 
 
 @app.command("eval")

@@ -59,14 +59,14 @@ class ExtractiveGenerator:
             yield messages.text("no_answer_found", request.language)
             return
         passages = {p.n: p for p in request.passages}
-        first = True
+        previous = None  # None at the start, else whether the last piece was a list item
         for sentence in chosen:
             line = _render(sentence, passages[sentence.n], request.language)
-            if _is_list_line(passages[sentence.n].text, sentence):
-                yield ("" if first else "\n") + f"- {line} [{sentence.n}]"
-            else:
-                yield ("" if first else " ") + f"{line} [{sentence.n}]"
-            first = False
+            item = _is_list_line(passages[sentence.n].text, sentence)
+            # List items and the prose after them start new lines; prose runs on.
+            separator = "" if previous is None else "\n" if item or previous else " "
+            yield separator + (f"- {line} [{sentence.n}]" if item else f"{line} [{sentence.n}]")
+            previous = item
         note = _newer_source_note(chosen, passages, request.language)
         if note:
             yield "\n\n" + note
