@@ -158,3 +158,10 @@ def test_a_passage_without_tokens_among_others(index: LexicalIndex) -> None:
     scores = mixed.scores(tokenize("rent subsidy"))
     assert scores[0] == 0
     assert int(np.argmax(scores)) == 2
+
+
+def test_jaccard_overlap_of_term_sets() -> None:
+    from baybot.lexical import jaccard
+
+    assert jaccard({"a", "b"}, {"b", "c"}) == 1 / 3
+    assert jaccard(set(), set()) == 1.0 and jaccard({"a"}, set()) == 0.0

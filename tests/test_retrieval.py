@@ -6,7 +6,7 @@ from baybot import Retriever, Settings
 from baybot.errors import IndexStaleError, QueryError
 from baybot.filters import latest_date
 from baybot.index import IndexStore
-from baybot.retrieval import _similarity
+from baybot.lexical import jaccard
 
 from .conftest import copy_corpus
 
@@ -173,7 +173,7 @@ def test_top_hits_are_not_copies_of_one_passage(retriever):
                 if a.rank < b.rank and a.doc_id == b.doc_id:
                     terms_a = retriever._terms_of(_row(retriever, a.chunk_id))
                     terms_b = retriever._terms_of(_row(retriever, b.chunk_id))
-                    assert _similarity(terms_a, terms_b) < retriever.settings.duplicate_threshold
+                    assert jaccard(terms_a, terms_b) < retriever.settings.duplicate_threshold
 
 
 def _row(retriever: Retriever, chunk_id: str) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .chunking import split_sentences
 from .generation.base import Passage, Sentence
-from .lexical import tokenize
+from .lexical import jaccard, tokenize
 
 _MARKER = re.compile(r"\s*(?:\[(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\]|【(\d{1,3})】)")
 _SENTENCE_END = re.compile(
@@ -142,8 +142,10 @@ def _citation(passage: Passage, claims: Sequence[str], fallback: Sentence | None
     chosen: list[tuple[int, int]] = []
     for claim in claims:
         terms = set(tokenize(claim))
+        if not terms:
+            continue
         scored = [
-            (_overlap(terms, set(tokenize(text[s:e]))), (s, e))
+            (jaccard(terms, set(tokenize(text[s:e]))), (s, e))
             for s, e in spans
             if text[s:e].strip()
         ]
@@ -168,8 +170,3 @@ def _citation(passage: Passage, claims: Sequence[str], fallback: Sentence | None
         passage=text,
         spans=tuple(chosen),
     )
-
-
-def _overlap(a: set[str], b: set[str]) -> float:
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0

@@ -52,6 +52,12 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+def jaccard(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
+    """Term-set overlap; two empty sets are the same set."""
+    union = len(a | b)
+    return len(a & b) / union if union else 1.0
+
+
 class LexicalIndex:
     """BM25 scores for every passage, in the chunk store's order."""
 

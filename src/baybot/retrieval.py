@@ -24,7 +24,7 @@ from .filters import Filters, allowed_documents
 from .glossary import default_glossary, in_other_language
 from .index import IndexStore, LoadedIndex, VectorStore
 from .ingestion import index_config, ingest, load_embedders
-from .lexical import tokenize
+from .lexical import jaccard, tokenize
 from .rerank import Reranker, load_reranker
 from .vector_cache import open_cache
 
@@ -263,7 +263,7 @@ class Retriever:
             if len(same) >= self.settings.max_hits_per_doc:
                 continue
             terms = self._terms_of(row)
-            if any(_similarity(terms, self._terms_of(other)) >= threshold for other in same):
+            if any(jaccard(terms, self._terms_of(other)) >= threshold for other in same):
                 continue
             same.append(row)
             kept.append((row, score))
@@ -293,9 +293,3 @@ def make_hit(index: LoadedIndex, rank: int, row: int, score: float) -> Hit:
         start=chunk.start,
         end=chunk.end,
     )
-
-
-def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    """Word-set Jaccard; two empty passages are the same passage."""
-    union = len(a | b)
-    return len(a & b) / union if union else 1.0
