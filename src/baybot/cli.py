@@ -286,5 +286,22 @@ def eval_cmd(
         typer.echo(f"wrote {path}", err=True)
 
 
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+) -> None:
+    """Serve the REST API under /v1 (OpenAPI docs at /docs, readiness at /healthz); the index
+    is loaded, or built, in the background."""
+    import uvicorn
+
+    from .api import create_app
+
+    settings = _settings(corpus_dir=corpus, index_dir=index)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
 def main() -> None:
     app()

@@ -1,0 +1,295 @@
+"""The REST API for integrators: FastAPI routes over one Assistant (DESIGN.md shapes).
+
+The pydantic models below are the contract: FastAPI turns them into the OpenAPI schema at
+`/docs`, and a request outside them (a question over 2,000 characters, k outside 1-50, an
+unknown filter name) is answered 422 with the reason before any work is done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, HTTPException, Path
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+
+from . import __version__
+from .assistant import Answer, Assistant, Token
+from .config import Settings
+from .errors import BayBotError, QueryError
+from .generation import GenerationError, available_generators
+from .retrieval import MAX_K, MAX_QUERY_CHARS
+
+MAX_TURNS = 20
+
+
+class FiltersModel(BaseModel):
+    """Metadata filters; each list field matches any of its values (glossary-aware)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    region: list[str] | None = None
+    scheme: list[str] | None = None
+    language: list[str] | None = None
+    since: dt.date | None = None
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS)]
+    k: Annotated[int, Field(ge=1, le=MAX_K)] = 5
+    filters: FiltersModel | None = None
+
+
+class HitModel(BaseModel):
+    rank: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    score: float
+    text: str
+    url: str | None
+    published: dt.date | None
+    language: str
+
+
+class SearchResponse(BaseModel):
+    query: str
+    hits: list[HitModel]
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: Annotated[str, Field(max_length=8 * MAX_QUERY_CHARS)]
+
+
+class AnswerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS)]
+    history: Annotated[list[Turn], Field(max_length=MAX_TURNS)] = []
+    stream: bool = False
+    generator: str | None = None
+    filters: FiltersModel | None = None
+
+
+class CitationModel(BaseModel):
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    url: str | None
+    published: dt.date | None
+    quote: str
+    issuer: str | None
+    passage: str
+    spans: list[tuple[int, int]]
+
+
+class TopicModel(BaseModel):
+    doc_id: str
+    title: str
+    url: str | None
+    published: dt.date | None
+
+
+class AnswerResponse(BaseModel):
+    question: str
+    answer: str
+    refused: bool
+    citations: list[CitationModel]
+    timings_ms: dict[str, float]
+    generator: str
+    query: str
+    language: str
+    confidence: float
+    supported: bool
+    uncited: list[str]
+    removed_markers: list[str]
+    topics: list[TopicModel]
+
+
+class SourceModel(BaseModel):
+    url: str
+    title: str | None = None
+    date: dt.date | None = None
+
+
+class DocumentResponse(BaseModel):
+    doc_id: str
+    title: str
+    issuer: str | None
+    region: str | None
+    schemes: list[str]
+    published: dt.date | None
+    updated: dt.date | None
+    language: str
+    url: str | None
+    sources: list[SourceModel]
+    text: str
+
+
+class Health(BaseModel):
+    status: Literal["loading", "ready", "failed"]
+    version: str
+    documents: int | None = None
+    passages: int | None = None
+    models: list[str] = []
+    generator: str | None = None
+    error: str | None = None
+
+
+class _State:
+    """The Assistant, built in the background so the server answers /healthz at once."""
+
+    def __init__(self) -> None:
+        self.assistant: Assistant | None = None
+        self.error: str | None = None
+        self.ready = threading.Event()
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+    """The API app; loads (and if needed builds) the index on start unless given an
+    Assistant."""
+    settings = settings or (assistant.settings if assistant else Settings())
+    state = _State()
+
+    def load() -> None:
+        try:
+            state.assistant = Assistant.from_settings(settings)
+        except BayBotError as exc:
+            state.error = str(exc)
+        finally:
+            state.ready.set()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if assistant is not None:
+            state.assistant = assistant
+            state.ready.set()
+        else:
+            threading.Thread(target=load, name="baybot-load", daemon=True).start()
+        yield
+
+    app = FastAPI(
+        title="BayBot API",
+        version=__version__,
+        description="Cited answers about Greater Bay Area talent schemes.",
+        lifespan=lifespan,
+    )
+
+    def ready() -> Assistant:
+        if state.assistant is None:
+            reason = state.error or "the index is still loading"
+            raise HTTPException(503, detail=reason)
+        return state.assistant
+
+    @app.exception_handler(QueryError)
+    async def query_error(_: Any, exc: QueryError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(GenerationError)
+    async def generation_error(_: Any, exc: GenerationError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=502)
+
+    @app.get("/healthz", response_model=Health)
+    def healthz() -> Health:
+        if state.assistant is None:
+            status = "failed" if state.error else "loading"
+            return Health(status=status, version=__version__, error=state.error)
+        a = state.assistant
+        return Health(
+            status="ready",
+            version=__version__,
+            documents=len(a.retriever.index.documents),
+            passages=len(a.retriever.index),
+            models=[e.name for e in a.retriever.embedders],
+            generator=a.settings.generator,
+        )
+
+    @app.post("/v1/search", response_model=SearchResponse)
+    async def search(request: SearchRequest) -> dict[str, Any]:
+        filters = request.filters.model_dump(exclude_none=True) if request.filters else None
+        hits = await run_in_threadpool(ready().retriever.search, request.query, request.k, filters)
+        return {"query": request.query, "hits": [h.to_dict() for h in hits]}
+
+    @app.post(
+        "/v1/answer",
+        response_model=AnswerResponse,
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    async def answer(request: AnswerRequest) -> Any:
+        """With `stream: true`, server-sent events: `token` events ({"text"}) as the answer is
+        written, then one `answer` event with the checked answer and its citations (or one
+        `error` event)."""
+        a = ready()
+        if request.generator and request.generator not in available_generators():
+            known = ", ".join(available_generators())
+            raise HTTPException(
+                422, detail=f"unknown generator {request.generator!r}; known: {known}"
+            )
+        history = [t.model_dump() for t in request.history]
+        filters = request.filters.model_dump(exclude_none=True) if request.filters else None
+        events = a.stream(request.question, history, generator=request.generator, filters=filters)
+        if not request.stream:
+            return await run_in_threadpool(_final, events)
+        # The first step validates the question and filters: a bad request is still a 4xx.
+        first = await run_in_threadpool(next, events)
+        return EventSourceResponse(_sse(first, events))
+
+    @app.get("/v1/documents/{doc_id}", response_model=DocumentResponse)
+    def document(
+        doc_id: Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[\w.\-]+$")],
+    ) -> dict[str, Any]:
+        doc = ready().retriever.index.documents.get(doc_id)
+        if doc is None:
+            raise HTTPException(404, detail=f"no document {doc_id!r}")
+        return {
+            "doc_id": doc.id,
+            "title": doc.title,
+            "issuer": doc.issuer,
+            "region": doc.region,
+            "schemes": list(doc.schemes),
+            "published": doc.published,
+            "updated": doc.updated,
+            "language": doc.language,
+            "url": doc.url,
+            "sources": [{"url": s.url, "title": s.title, "date": s.date} for s in doc.sources],
+            "text": doc.text,
+        }
+
+    return app
+
+
+def _final(events: Iterator[Any]) -> dict[str, Any]:
+    answer = None
+    for event in events:
+        if isinstance(event, Answer):
+            answer = event
+    assert answer is not None
+    return answer.to_dict()
+
+
+def _event(event: Token | Answer) -> dict[str, str]:
+    if isinstance(event, Answer):
+        return {"event": "answer", "data": json.dumps(event.to_dict(), ensure_ascii=False)}
+    return {"event": "token", "data": json.dumps({"text": event.text}, ensure_ascii=False)}
+
+
+async def _sse(first: Token | Answer, rest: Iterator[Any]) -> AsyncIterator[dict[str, str]]:
+    yield _event(first)
+    try:
+        async for event in iterate_in_threadpool(rest):
+            yield _event(event)
+    except BayBotError as exc:
+        yield {"event": "error", "data": json.dumps({"detail": str(exc)}, ensure_ascii=False)}
