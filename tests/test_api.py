@@ -5,23 +5,24 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import requests
 import uvicorn
+from fastapi import FastAPI
+from pydantic import SecretStr
 
 from baybot.api import create_app
 
 
-@pytest.fixture(scope="module")
-def server(assistant) -> Iterator[str]:
-    """A real uvicorn server on 127.0.0.1 over the shared Assistant."""
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run `app` on a real uvicorn server on 127.0.0.1; yields its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(assistant=assistant), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -29,9 +30,18 @@ def server(assistant) -> Iterator[str]:
     while not instance.started:
         assert time.monotonic() < deadline, "server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(assistant) -> Iterator[str]:
+    """The API over the shared Assistant, open (no keys)."""
+    with serve(create_app(assistant=assistant)) as url:
+        yield url
 
 
 def test_health_reports_readiness_index_size_and_models(server):
@@ -142,3 +152,39 @@ def test_openapi_schema_documents_the_request_limits(server):
     search = schema["components"]["schemas"]["SearchRequest"]["properties"]
     assert search["k"]["maximum"] == 50 and search["query"]["maxLength"] == 2000
     assert "/v1/answer" in schema["paths"] and "/v1/documents/{doc_id}" in schema["paths"]
+
+
+def test_api_keys_and_rate_limits(assistant):
+    settings = assistant.settings.model_copy(
+        update={
+            "api_keys": (SecretStr("first-key"), SecretStr("second-key")),
+            "rate_limit_per_minute": 3,
+            "cors_origins": ("https://baybot.example",),
+        }
+    )
+    with serve(create_app(settings, assistant=assistant)) as url:
+        search = f"{url}/v1/search"
+        body = {"query": "QMAS quota", "k": 1}
+        assert requests.post(search, json=body, timeout=30).status_code == 401
+        wrong = requests.post(search, json=body, headers={"X-API-Key": "nope"}, timeout=30)
+        assert wrong.status_code == 401 and "nope" not in wrong.text
+        bearer = {"Authorization": "Bearer first-key"}
+        assert [
+            requests.post(search, json=body, headers=bearer, timeout=30).status_code
+            for _ in range(3)
+        ] == [200, 200, 200]
+        limited = requests.post(search, json=body, headers=bearer, timeout=30)
+        assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+        # Each key has its own allowance; health checks need no key.
+        other = requests.post(search, json=body, headers={"X-API-Key": "second-key"}, timeout=30)
+        assert other.status_code == 200
+        assert requests.get(f"{url}/healthz", timeout=10).status_code == 200
+        preflight = requests.options(
+            search,
+            headers={
+                "Origin": "https://baybot.example",
+                "Access-Control-Request-Method": "POST",
+            },
+            timeout=10,
+        )
+        assert preflight.headers["access-control-allow-origin"] == "https://baybot.example"

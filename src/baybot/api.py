@@ -8,13 +8,18 @@ unknown filter name) is answered 422 with the reason before any work is done.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import threading
+import time
+from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, HTTPException, Path
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
@@ -149,6 +154,30 @@ class Health(BaseModel):
     error: str | None = None
 
 
+class RateLimiter:
+    """At most `per_minute` requests in any 60 s for one caller (a sliding window in memory:
+    one process serves the API, and its state need not survive a restart)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def retry_after(self, caller: str) -> int:
+        """0 when the request may go ahead (and is counted), else seconds to wait."""
+        if self.per_minute == 0:
+            return 0
+        now = time.monotonic()
+        with self._lock:
+            window = self._seen[caller]
+            while window and now - window[0] >= 60:
+                window.popleft()
+            if len(window) >= self.per_minute:
+                return max(1, int(60 - (now - window[0])) + 1)
+            window.append(now)
+            return 0
+
+
 class _State:
     """The Assistant, built in the background so the server answers /healthz at once."""
 
@@ -188,6 +217,32 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         lifespan=lifespan,
     )
 
+    keys = [k.get_secret_value().encode() for k in settings.api_keys]
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+
+    def guard(request: Request) -> None:
+        """API keys (compared in constant time, never logged) and the per-caller rate limit."""
+        given = request.headers.get("x-api-key") or ""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            given = token.strip()
+        caller = f"address:{request.client.host if request.client else 'unknown'}"
+        if keys:
+            if not any(hmac.compare_digest(given.encode(), key) for key in keys):
+                raise HTTPException(
+                    401, detail="missing or unknown API key", headers={"WWW-Authenticate": "Bearer"}
+                )
+            caller = "key:" + hashlib.sha256(given.encode()).hexdigest()
+        wait = limiter.retry_after(caller)
+        if wait:
+            raise HTTPException(
+                429,
+                detail=f"rate limit of {limiter.per_minute} requests a minute reached",
+                headers={"Retry-After": str(wait)},
+            )
+
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(guard)])
+
     def ready() -> Assistant:
         if state.assistant is None:
             reason = state.error or "the index is still loading"
@@ -217,14 +272,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             generator=a.settings.generator,
         )
 
-    @app.post("/v1/search", response_model=SearchResponse)
+    @v1.post("/search", response_model=SearchResponse)
     async def search(request: SearchRequest) -> dict[str, Any]:
         filters = request.filters.model_dump(exclude_none=True) if request.filters else None
         hits = await run_in_threadpool(ready().retriever.search, request.query, request.k, filters)
         return {"query": request.query, "hits": [h.to_dict() for h in hits]}
 
-    @app.post(
-        "/v1/answer",
+    @v1.post(
+        "/answer",
         response_model=AnswerResponse,
         responses={200: {"content": {"text/event-stream": {}}}},
     )
@@ -247,7 +302,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         first = await run_in_threadpool(next, events)
         return EventSourceResponse(_sse(first, events))
 
-    @app.get("/v1/documents/{doc_id}", response_model=DocumentResponse)
+    @v1.get("/documents/{doc_id}", response_model=DocumentResponse)
     def document(
         doc_id: Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[\w.\-]+$")],
     ) -> dict[str, Any]:
@@ -268,6 +323,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             "text": doc.text,
         }
 
+    app.include_router(v1)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
     return app
 
 

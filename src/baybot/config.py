@@ -137,9 +137,20 @@ class Settings(BaseSettings):
         None, description="GGUF file for the llamacpp backend; empty uses the packaged Gemma."
     )
     llamacpp_threads: int = Field(2, ge=1)
+    api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        (), description="Keys the REST API accepts (`a,b`); empty leaves it open."
+    )
+    rate_limit_per_minute: int = Field(
+        120, ge=0, description="REST requests a minute per key, or per client address; 0: none."
+    )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="Web origins allowed to call the REST API from a browser (`a,b`)."
+    )
     llamacpp_context: int = Field(4096, ge=512)
 
-    @field_validator("embedding_models", "embedding_weights", mode="before")
+    @field_validator(
+        "embedding_models", "embedding_weights", "api_keys", "cors_origins", mode="before"
+    )
     @classmethod
     def _lists(cls, value: object) -> object:
         return _split_list(value)
