@@ -33,6 +33,10 @@ SMALL_CORPUS = (
 )
 # Pipeline mechanics are tested with the fast English model; retrieval quality with the defaults.
 MINILM = ("all-MiniLM-L6-v2",)
+# The public hit shape (DESIGN.md): exactly these keys.
+HIT_KEYS = frozenset(
+    {"rank", "chunk_id", "doc_id", "title", "score", "text", "url", "published", "language"}
+)
 SMALL_IDS = frozenset(doc_id_for(Path(name)) for name in SMALL_CORPUS)
 
 

@@ -15,6 +15,8 @@ from pydantic import SecretStr
 
 from baybot.api import create_app
 
+from .conftest import HIT_KEYS
+
 
 @contextmanager
 def serve(app: FastAPI) -> Iterator[str]:
@@ -59,17 +61,7 @@ def test_search_returns_the_design_shape_and_applies_filters(server):
     assert response.status_code == 200, response.text
     data = response.json()
     assert len(data["hits"]) == 3
-    assert set(data["hits"][0]) == {
-        "rank",
-        "chunk_id",
-        "doc_id",
-        "title",
-        "score",
-        "text",
-        "url",
-        "published",
-        "language",
-    }
+    assert set(data["hits"][0]) == HIT_KEYS
     assert all(h["language"].startswith("zh") for h in data["hits"])
 
 

@@ -12,9 +12,8 @@ import pytest
 
 from baybot.index import FAISS_FILE, IndexStore, dense_file
 
-from .conftest import SMALL_IDS, baybot_command, copy_corpus, offline_command
+from .conftest import HIT_KEYS, SMALL_IDS, baybot_command, copy_corpus, offline_command
 
-HIT_KEYS = {"rank", "chunk_id", "doc_id", "title", "score", "text", "url", "published", "language"}
 TTPS_QUESTION = "How much must I earn to qualify for the Top Talent Pass Scheme?"
 
 

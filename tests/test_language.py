@@ -37,3 +37,12 @@ def test_normalise_language_tags() -> None:
     assert normalise_language("EN") == "en"
     assert normalise_language("zh") is None
     assert normalise_language(None) is None
+
+
+def test_to_script_converts_chinese_only() -> None:
+    from baybot.language import to_script
+
+    assert to_script("續簽時會考慮過往收入", "zh-Hans") == "续签时会考虑过往收入"
+    assert to_script("续签时会考虑过往收入", "zh-Hant") == "續簽時會考慮過往收入"
+    assert to_script("HK$2.5 million", "zh-Hans") == "HK$2.5 million"
+    assert to_script("續簽", "en") == "續簽"

@@ -8,7 +8,7 @@ from baybot.filters import latest_date
 from baybot.index import IndexStore
 from baybot.lexical import jaccard
 
-from .conftest import copy_corpus
+from .conftest import HIT_KEYS, copy_corpus
 
 # (question, acceptable documents): English and Chinese, phrased the way applicants ask.
 EXPECTED = [
@@ -55,17 +55,7 @@ def test_hits_carry_citation_metadata(retriever):
     assert doc.text[top.start : top.end] == top.text
     assert top.url and top.url.startswith("http")
     assert top.published is not None and top.title == doc.title
-    assert set(top.to_dict()) == {
-        "rank",
-        "chunk_id",
-        "doc_id",
-        "title",
-        "score",
-        "text",
-        "url",
-        "published",
-        "language",
-    }
+    assert set(top.to_dict()) == HIT_KEYS
 
 
 @pytest.mark.parametrize(

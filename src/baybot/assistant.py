@@ -29,7 +29,7 @@ from .generation import (
     load_generator,
 )
 from .generation.base import Passage
-from .language import detect_language
+from .language import detect_language, to_script
 from .retrieval import Retriever
 from .vector_cache import open_cache
 
@@ -252,8 +252,7 @@ class Assistant:
         text = " ".join(parts)
         if topics:
             lines = [
-                f"- {messages.to_script(t.title, language)}"
-                + (f" ({t.published})" if t.published else "")
+                f"- {to_script(t.title, language)}" + (f" ({t.published})" if t.published else "")
                 for t in topics
             ]
             text += "\n\n" + messages.text("nearest_topics", language) + "\n" + "\n".join(lines)

@@ -12,21 +12,14 @@ from pathlib import Path
 
 import yaml
 
-from .language import HAN, is_chinese
-
-
-@cache
-def _converter():  # type: ignore[no-untyped-def]
-    import opencc
-
-    return opencc.OpenCC("t2s")
+from .language import HAN, is_chinese, opencc
 
 
 @lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """One form for matching: NFKC width folding, lower case, Traditional -> Simplified."""
     text = unicodedata.normalize("NFKC", text).lower()
-    return _converter().convert(text) if HAN.search(text) else text
+    return opencc("t2s").convert(text) if HAN.search(text) else text
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import hanzidentifier
 
@@ -48,3 +49,20 @@ def detect_language(text: str) -> str:
         trad += kind == hanzidentifier.TRADITIONAL
         simp += kind == hanzidentifier.SIMPLIFIED
     return "zh-Hant" if trad > simp else "zh-Hans"
+
+
+@cache
+def opencc(config: str):  # type: ignore[no-untyped-def]
+    """One OpenCC converter per configuration (t2s, s2hk) for the whole process."""
+    import opencc as _opencc
+
+    return _opencc.OpenCC(config)
+
+
+def to_script(text: str, language: str) -> str:
+    """Chinese text in the script of `language` (zh-Hant / zh-Hans); other text unchanged."""
+    if language == "zh-Hans":
+        return str(opencc("t2s").convert(text))
+    if language == "zh-Hant":
+        return str(opencc("s2hk").convert(text))
+    return text

@@ -5,8 +5,6 @@ Kept apart from the code that uses it so the three versions stay side by side an
 
 from __future__ import annotations
 
-from functools import cache
-
 _TEXT: dict[str, dict[str, str]] = {
     "refusal": {
         "en": "The sources I have do not cover this, so I cannot answer it without guessing.",
@@ -44,19 +42,3 @@ def text(key: str, language: str, **values: str) -> str:
     """The message `key` in `language` (English when that language has none)."""
     versions = _TEXT[key]
     return versions.get(language, versions["en"]).format(**values)
-
-
-@cache
-def _converter(config: str):  # type: ignore[no-untyped-def]
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
-def to_script(value: str, language: str) -> str:
-    """Chinese text in the script of `language` (zh-Hant / zh-Hans); other text unchanged."""
-    if language == "zh-Hans":
-        return str(_converter("t2s").convert(value))
-    if language == "zh-Hant":
-        return str(_converter("s2hk").convert(value))
-    return value

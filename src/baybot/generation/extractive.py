@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from .. import messages
 from ..config import Settings
 from ..glossary import default_glossary
-from ..language import HAN
+from ..language import HAN, to_script
 from ..lexical import tokenize
 from ..questions import (
     asks_for_comparison,
@@ -188,7 +188,7 @@ def _render(sentence: Sentence, passage: Passage, language: str) -> str:
         line = " – ".join(c for c in cells if c and not set(c) <= set("-: "))
     line = _MARKUP.sub("", line).strip()
     if HAN.search(line) and language.startswith("zh"):
-        line = messages.to_script(line, language)
+        line = to_script(line, language)
     return line
 
 
