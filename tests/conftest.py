@@ -81,7 +81,10 @@ def counting_embedder(embedder: SentenceTransformerEmbedder) -> CountingEmbedder
 
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
+    """Empty each session (CI); BAYBOT_TEST_CACHE_DIR keeps embedded vectors between local
+    runs, which saves most of the set-up time."""
+    kept = os.environ.get("BAYBOT_TEST_CACHE_DIR")
+    return Path(kept) if kept else tmp_path_factory.mktemp("cache")
 
 
 def copy_corpus(target: Path, names: Sequence[str] = SMALL_CORPUS) -> Path:

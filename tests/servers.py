@@ -1,5 +1,5 @@
-"""Helpers for the generator tests: requests over made-up passages, a real llama.cpp server
-and misbehaving fake servers, all on 127.0.0.1.
+"""Helpers for the generator and server tests: requests over made-up passages, a real
+llama.cpp server, misbehaving fake servers and our own app on uvicorn, all on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from contextlib import contextmanager
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
 
 from baybot.generation import GenerationRequest, Passage
 from baybot.retrieval import Hit
@@ -148,3 +151,22 @@ def llama_server(model: Path, log: Path, deadline_s: float = 120.0) -> Iterator[
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run `app` on a real uvicorn server on 127.0.0.1; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not instance.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)

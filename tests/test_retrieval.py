@@ -194,3 +194,19 @@ def test_fusion_ranks_a_document_only_lexical_search_finds(tmp_path, cache_dir):
     hybrid_right = sum(hybrid.search(c, k=1)[0].doc_id == f"note-{i}" for i, c in enumerate(codes))
     assert hybrid_right == len(codes)
     assert dense_right < len(codes)
+
+
+def test_explain_gives_each_retrievers_score_and_rank_without_changing_the_hits(retriever):
+    query = "Top Talent Pass income requirement"
+    plain = retriever.run(query, 5, {"region": "HK"})
+    explained = retriever.run(query, 5, {"region": "HK"}, explain=True)
+    assert [h.chunk_id for h in explained.hits] == [h.chunk_id for h in plain.hits]
+    assert plain.signals == () and len(explained.signals) == len(explained.hits)
+    assert explained.filters.region == ("HK",)
+    names = {"multilingual-e5-small", "use-multilingual", "bm25", "fused"}
+    for hit, signals in zip(explained.hits, explained.signals, strict=True):
+        assert set(signals) == names
+        assert signals["fused"].score == pytest.approx(hit.score)
+        assert signals["bm25"].rank is not None and signals["bm25"].rank >= 1
+    fused_ranks = [s["fused"].rank for s in explained.signals]
+    assert fused_ranks == sorted(fused_ranks) and fused_ranks[0] == 1

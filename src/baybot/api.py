@@ -187,15 +187,21 @@ class _State:
         self.ready = threading.Event()
 
 
-def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
-    """The API app; loads (and if needed builds) the index on start unless given an
-    Assistant."""
+def create_app(
+    settings: Settings | None = None,
+    assistant: Assistant | None = None,
+    *,
+    ui: bool = True,
+    progress: bool = False,
+) -> FastAPI:
+    """The server app: REST under /v1 and, with `ui`, the web chat at `/`. It loads (and if
+    needed builds) the index in the background on start unless given an Assistant."""
     settings = settings or (assistant.settings if assistant else Settings())
     state = _State()
 
     def load() -> None:
         try:
-            state.assistant = Assistant.from_settings(settings)
+            state.assistant = Assistant.from_settings(settings, progress=progress)
         except BayBotError as exc:
             state.error = str(exc)
         finally:
@@ -324,6 +330,18 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         }
 
     app.include_router(v1)
+    if ui:
+        from .feedback import FeedbackStore
+        from .web import NotReady, mount_ui
+
+        def provider() -> Assistant:
+            if state.assistant is None:
+                if state.error:
+                    raise BayBotError(state.error)
+                raise NotReady("the index is still loading")
+            return state.assistant
+
+        mount_ui(app, provider, settings, FeedbackStore(settings.feedback_path))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

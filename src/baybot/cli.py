@@ -288,19 +288,20 @@ def eval_cmd(
 
 @app.command("serve")
 def serve_cmd(
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Interface to listen on. [env BAYBOT_HOST]")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="TCP port. [env BAYBOT_PORT]")
+    ] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
 ) -> None:
-    """Serve the REST API under /v1 (OpenAPI docs at /docs, readiness at /healthz); the index
-    is loaded, or built, in the background."""
-    import uvicorn
+    """Serve the web chat at / and the REST API under /v1 (OpenAPI docs at /docs, readiness
+    at /healthz); the index is loaded, or built, in the background."""
+    from .server import run_server
 
-    from .api import create_app
-
-    settings = _settings(corpus_dir=corpus, index_dir=index)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    run_server(_settings(corpus_dir=corpus, index_dir=index, host=host, port=port))
 
 
 def main() -> None:

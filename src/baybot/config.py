@@ -147,6 +147,18 @@ class Settings(BaseSettings):
         (), description="Web origins allowed to call the REST API from a browser (`a,b`)."
     )
     llamacpp_context: int = Field(4096, ge=512)
+    host: str = Field("127.0.0.1", description="Interface `baybot serve` and app.py listen on.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port of the web chat and REST API.")
+    staff_tab: bool = Field(
+        True, description="Show the staff tab (inspector, batch tests, feedback) in the web UI."
+    )
+    feedback_db: Path | None = Field(
+        None, description="SQLite file of staff feedback; empty: feedback.db beside index_dir."
+    )
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.feedback_db or self.index_dir.parent / "feedback.db"
 
     @field_validator(
         "embedding_models", "embedding_weights", "api_keys", "cors_origins", mode="before"

@@ -65,12 +65,24 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Signal:
+    """One retriever's view of a hit: its score and its rank among that retriever's
+    candidates (None when the retriever did not return it)."""
+
+    score: float | None
+    rank: int | None
+
+
+@dataclass(frozen=True)
 class SearchResult:
-    """Hits plus what it took to find them, for eval and benchmarks."""
+    """Hits plus what it took to find them, for eval, benchmarks and the staff inspector."""
 
     query: str
     hits: list[Hit]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    filters: Filters = field(default_factory=Filters)
+    # With `explain`: per hit, each retriever's Signal and the fused one ("fused").
+    signals: tuple[dict[str, Signal], ...] = ()
 
 
 class Retriever:
@@ -152,8 +164,11 @@ class Retriever:
         query: str,
         k: int = 5,
         filters: Filters | Mapping[str, Any] | None = None,
+        *,
+        explain: bool = False,
     ) -> SearchResult:
-        """Search, recording the time each stage took."""
+        """Search, recording the time each stage took; `explain` adds each retriever's score
+        and rank for every hit."""
         query = query.strip() if isinstance(query, str) else ""
         if not query:
             raise QueryError("query is empty")
@@ -175,7 +190,7 @@ class Retriever:
         allowed_rows = self._allowed_rows(filters)
         lap("filter")
         if allowed_rows is not None and len(allowed_rows) == 0:
-            return SearchResult(query, [], timings)
+            return SearchResult(query, [], timings, filters)
         extra = default_glossary().expand(query) if self.settings.glossary_expansion else []
         rankings = [
             *self._dense(query, extra, allowed_rows, lap),
@@ -187,14 +202,16 @@ class Retriever:
         else:
             rows, scores = fusion.zscore(rankings)
         lap("fuse")
+        fused = fusion.Ranking("fused", 1.0, rows, scores)
         if self.reranker is not None:
             rows, scores = self._rerank(query, rows, scores)
+            rankings.append(fusion.Ranking("rerank", 1.0, rows, scores))
             lap("rerank")
         picked = self._collapse(rows, scores, k)
         lap("collapse")
-        return SearchResult(
-            query, [self._hit(i + 1, r, s) for i, (r, s) in enumerate(picked)], timings
-        )
+        hits = [self._hit(i + 1, r, s) for i, (r, s) in enumerate(picked)]
+        signals = _signals([*rankings, fused], [r for r, _ in picked]) if explain else ()
+        return SearchResult(query, hits, timings, filters, signals)
 
     def _allowed_rows(self, filters: Filters) -> np.ndarray | None:
         if not filters:
@@ -273,6 +290,21 @@ class Retriever:
 
     def _hit(self, rank: int, row: int, score: float) -> Hit:
         return make_hit(self.index, rank, row, score)
+
+
+def _signals(
+    rankings: Sequence[fusion.Ranking], picked: Sequence[int]
+) -> tuple[dict[str, Signal], ...]:
+    """Each picked row's score and rank in every ranking."""
+    views: dict[str, dict[int, Signal]] = {}
+    for ranking in rankings:
+        order = np.argsort(-ranking.scores, kind="stable")
+        views[ranking.name] = {
+            int(ranking.rows[i]): Signal(float(ranking.scores[i]), rank)
+            for rank, i in enumerate(order, start=1)
+        }
+    missing = Signal(None, None)
+    return tuple({name: view.get(row, missing) for name, view in views.items()} for row in picked)
 
 
 def make_hit(index: LoadedIndex, rank: int, row: int, score: float) -> Hit:

@@ -1,0 +1,128 @@
+"""The web UI's wording in English, Traditional and Simplified Chinese, and which one a
+browser asks for.
+
+Kept in one table so the three versions stay side by side and in step.
+"""
+
+from __future__ import annotations
+
+UI_LANGUAGES = ("en", "zh-Hant", "zh-Hans")
+LANGUAGE_NAMES = {"en": "English", "zh-Hant": "繁體中文", "zh-Hans": "简体中文"}
+
+_TEXT: dict[str, tuple[str, str, str]] = {
+    "tagline": (
+        "Answers about Greater Bay Area talent schemes, each one cited from the official "
+        "announcements.",
+        "大灣區人才政策問答，每個答案都引用官方公告。",
+        "大湾区人才政策问答，每个答案都引用官方公告。",
+    ),
+    "tab_chat": ("Ask", "提問", "提问"),
+    "tab_staff": ("Staff", "職員", "职员"),
+    "language": ("Language", "語言", "语言"),
+    "question": ("Your question", "你的問題", "你的问题"),
+    "placeholder": (
+        "e.g. Do I need a job offer to apply for the Top Talent Pass?",
+        "例如：申請高才通需要先有工作嗎？",
+        "例如：申请高才通需要先有工作吗？",
+    ),
+    "send": ("Ask", "發問", "发问"),
+    "new_chat": ("New conversation", "新對話", "新对话"),
+    "examples": ("Try asking", "試試問", "试试问"),
+    "chat": ("Conversation", "對話", "对话"),
+    "chat_empty": (
+        "Ask about talent schemes in Hong Kong, Macao and the nine Guangdong cities. "
+        "Follow-up questions use the conversation.",
+        "查詢香港、澳門及廣東九市的人才計劃。追問會沿用之前的對話。",
+        "查询香港、澳门及广东九市的人才计划。追问会沿用之前的对话。",
+    ),
+    "sources": ("Sources", "資料來源", "资料来源"),
+    "sources_empty": (
+        "The passages an answer cites appear here, with the quoted sentences highlighted.",
+        "答案引用的段落會在這裏顯示，並標示所引用的句子。",
+        "答案引用的段落会在这里显示，并标示所引用的句子。",
+    ),
+    "refused": ("No source covers this", "沒有資料涵蓋這個問題", "没有资料涵盖这个问题"),
+    "nearest": ("Closest topics covered:", "資料涵蓋的相近主題：", "资料涵盖的相近主题："),
+    "published": ("Published", "發布", "发布"),
+    "open_source": ("Open the announcement", "打開公告", "打开公告"),
+    "unsupported": (
+        "This answer cites no source: do not rely on it.",
+        "這個答案沒有引用任何資料，請勿依賴。",
+        "这个答案没有引用任何资料，请勿依赖。",
+    ),
+    "loading": (
+        "The sources are still loading; please ask again in a moment.",
+        "資料仍在載入中，請稍後再問。",
+        "资料仍在加载中，请稍后再问。",
+    ),
+    "failed": (
+        "Sorry, that did not work: {reason}",
+        "抱歉，出錯了：{reason}",
+        "抱歉，出错了：{reason}",
+    ),
+    "status_ready": (
+        "{documents} announcements · {passages} passages · index {version}",
+        "{documents} 份公告 · {passages} 個段落 · 索引 {version}",
+        "{documents} 份公告 · {passages} 个段落 · 索引 {version}",
+    ),
+    "status_loading": ("Loading the index…", "正在載入索引…", "正在加载索引…"),
+    "inspector": ("Retrieval inspector", "檢索檢查", "检索检查"),
+    "k": ("Passages (k)", "段落數 (k)", "段落数 (k)"),
+    "region": ("Region", "地區", "地区"),
+    "scheme": ("Scheme", "計劃", "计划"),
+    "doc_language": ("Source language", "資料語言", "资料语言"),
+    "since": ("Since (YYYY-MM-DD)", "起始日期 (YYYY-MM-DD)", "起始日期 (YYYY-MM-DD)"),
+    "generator": ("Generator", "生成器", "生成器"),
+    "run": ("Run", "執行", "执行"),
+    "answer": ("Answer", "答案", "答案"),
+    "hits": ("Hits", "檢索結果", "检索结果"),
+    "filters_applied": ("Filters applied", "已套用的篩選", "已应用的筛选"),
+    "no_filters": ("none", "無", "无"),
+    "rate_up": ("👍 Good answer", "👍 好答案", "👍 好答案"),
+    "rate_down": ("👎 Bad answer", "👎 差答案", "👎 差答案"),
+    "comment": ("Comment (optional)", "意見（可選）", "意见（可选）"),
+    "rated": ("Feedback #{id} saved.", "已儲存第 {id} 則意見。", "已保存第 {id} 条意见。"),
+    "nothing_to_rate": ("Run a question first.", "請先執行一個問題。", "请先执行一个问题。"),
+    "batch": ("Batch test", "批量測試", "批量测试"),
+    "batch_file": (
+        "Questions (.csv with a question column, or .jsonl)",
+        "問題檔（含 question 欄的 .csv，或 .jsonl）",
+        "问题文件（含 question 列的 .csv，或 .jsonl）",
+    ),
+    "batch_run": ("Answer all", "全部回答", "全部回答"),
+    "batch_result": ("Answers", "答案", "答案"),
+    "download": ("Download CSV", "下載 CSV", "下载 CSV"),
+    "feedback": ("Feedback", "意見", "意见"),
+    "export": ("Export feedback (CSV)", "匯出意見 (CSV)", "导出意见 (CSV)"),
+    "no_file": ("Upload a file first.", "請先上載檔案。", "请先上传文件。"),
+}
+
+
+def t(key: str, language: str, **values: object) -> str:
+    """The UI string `key` in `language` (English for an unknown language)."""
+    versions = _TEXT[key]
+    i = UI_LANGUAGES.index(language) if language in UI_LANGUAGES else 0
+    return versions[i].format(**values) if values else versions[i]
+
+
+def from_accept_language(header: str | None) -> str:
+    """The UI language a browser's Accept-Language header asks for, by its q-order: zh-TW,
+    zh-HK, zh-MO and zh-Hant mean Traditional, other Chinese tags Simplified."""
+    ranked = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag:
+            ranked.append((-quality, position, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        if tag.startswith("en"):
+            return "en"
+        if tag.startswith("zh"):
+            traditional = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
+            return "zh-Hant" if tag.startswith(traditional) else "zh-Hans"
+    return "en"
