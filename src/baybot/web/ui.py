@@ -367,7 +367,10 @@ def _staff_tab(
                 )
                 applied = gr.Markdown(elem_id="bb-filters-applied")
                 hits = labelled(
-                    gr.Dataframe(label=t("hits", "en"), interactive=False, wrap=True), label="hits"
+                    gr.Dataframe(
+                        label=t("hits", "en"), interactive=False, wrap=True, elem_id="bb-hits"
+                    ),
+                    label="hits",
                 )
                 timings = gr.JSON(label="timings_ms")
             with gr.Column(scale=2):
