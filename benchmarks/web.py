@@ -81,6 +81,17 @@ def sse_timings(url: str, question: str, history: list[dict]) -> tuple[float, fl
     return ((first or done) - begun) * 1000, (done - begun) * 1000
 
 
+def wait_for_bubble(page, condition: str) -> None:
+    """Wait (checking every frame) until the answer bubble's text `b` meets `condition`."""
+    page.wait_for_function(
+        "() => { const r = document.querySelectorAll('#bb-chat .message-row');"
+        " if (r.length < 2) return false; const b = r[r.length - 1].innerText;"
+        f" return {condition} }}",
+        polling="raf",
+        timeout=120_000,
+    )
+
+
 def browser_timings(url: str, questions: list[str]) -> dict[str, object]:
     from playwright.sync_api import sync_playwright
 
@@ -100,19 +111,9 @@ def browser_timings(url: str, questions: list[str]) -> dict[str, object]:
             begun = time.perf_counter()
             page.click("#bb-send")
             # First streamed text: the assistant bubble holds more than the cursor.
-            page.wait_for_function(
-                "() => { const r = document.querySelectorAll('#bb-chat .message-row');"
-                " return r.length > 1 && r[r.length-1].innerText.replace('▍','').trim() }",
-                polling="raf",
-                timeout=120_000,
-            )
+            wait_for_bubble(page, "b.replace('▍', '').trim()")
             first.append((time.perf_counter() - begun) * 1000)
-            page.wait_for_function(
-                "() => { const r = document.querySelectorAll('#bb-chat .message-row');"
-                " return r.length > 1 && !r[r.length-1].innerText.includes('▍') }",
-                polling="raf",
-                timeout=120_000,
-            )
+            wait_for_bubble(page, "!b.includes('▍')")
             full.append((time.perf_counter() - begun) * 1000)
         browser.close()
     return {"questions": len(questions), "first_text_ms": pct(first), "full_answer_ms": pct(full)}

@@ -145,12 +145,17 @@ def llama_server(model: Path, log: Path, deadline_s: float = 120.0) -> Iterator[
                 time.sleep(0.25)
             yield base
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen, grace_s: float = 20) -> None:
+    """Terminate, then kill if it has not exited within `grace_s`."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from .conftest import ROOT, copy_corpus
-from .servers import free_port
+from .servers import free_port, stop
 
 
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -41,15 +41,6 @@ def watch_health(
             return seen
         time.sleep(0.2)
     pytest.fail(f"not ready after {deadline_s} s: {log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def test_app_builds_the_missing_index_and_serves_chat_api_and_docs(tmp_path, cache_dir):
