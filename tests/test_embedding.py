@@ -55,3 +55,18 @@ def test_unknown_hub_model_offline_is_a_clear_error(tmp_path, monkeypatch) -> No
     model = SentenceTransformerEmbedder("no-such-org/no-such-model", offline=True)
     with pytest.raises(ModelUnavailableError, match="no-such-org/no-such-model.*offline"):
         _ = model.dimension
+
+
+def test_repeated_queries_come_from_the_cache_identical_and_read_only(counting_embedder):
+    from baybot.embedding import CachedQueries
+
+    cached = CachedQueries(counting_embedder, size=2)
+    first = cached.embed_query("What is QMAS?")
+    again = cached.embed_query("What is QMAS?")
+    assert again is first and cached.hits == 1 and cached.misses == 1
+    assert np.array_equal(first, counting_embedder.embed_query("What is QMAS?"))
+    assert not first.flags.writeable
+    cached.embed_query("a")
+    cached.embed_query("b")  # evicts the least recently used
+    cached.embed_query("What is QMAS?")
+    assert cached.misses == 4

@@ -98,6 +98,23 @@ class Settings(BaseSettings):
         True, description="Update a stale or missing index on load instead of failing."
     )
     top_k: int = Field(5, ge=1, le=50)
+    query_cache_size: int = Field(
+        1024, ge=0, description="Query vectors kept per model for repeated questions; 0: none."
+    )
+    ann_threshold: int = Field(
+        200_000,
+        ge=1,
+        description="Passages from which the dense index is approximate (ann_index) instead of "
+        "exact; changing it rebuilds the index.",
+    )
+    ann_index: str = Field(
+        "IVF{nlist},SQ8",
+        description="FAISS factory string of the approximate index; {nlist} becomes the number "
+        "of inverted lists for the size (e.g. IVF{nlist},PQ48 or HNSW32,SQ8).",
+    )
+    ann_breadth: int = Field(
+        32, ge=1, le=4096, description="IVF lists probed (or HNSW efSearch) per query."
+    )
 
     generator: str = Field(
         "extractive",

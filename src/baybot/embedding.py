@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -259,3 +260,49 @@ def load_embedder(name: str, *, offline: bool = True) -> Embedder:
     if canonical in _ADAPTERS:
         return _ADAPTERS[canonical]()
     return SentenceTransformerEmbedder(name, offline=offline)
+
+
+class CachedQueries:
+    """An embedder whose query vectors are kept in a thread-safe LRU cache, so a question asked
+    again (a reload, a popular example, a staff re-run) costs no model call. Cached vectors are
+    read-only; documents are not cached here (the vector cache does that on disk)."""
+
+    def __init__(self, inner: Embedder, size: int) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self.inner.max_tokens
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def embed_documents(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
+    ) -> np.ndarray:
+        return self.inner.embed_documents(texts, batch_size=batch_size, progress=progress)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            vector = self._vectors.get(text)
+            if vector is not None:
+                self._vectors.move_to_end(text)
+                self.hits += 1
+                return vector
+            self.misses += 1
+        vector = np.array(self.inner.embed_query(text), dtype=np.float32)
+        vector.setflags(write=False)
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return vector

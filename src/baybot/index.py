@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import faiss
 import numpy as np
@@ -35,6 +35,7 @@ from .chunking import Chunk
 from .documents import Document
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError, IndexStoreError
 from .lexical import LEXICAL_VERSION, LexicalIndex
+from .vectorstore import AnnPolicy, FaissStore, build_faiss, read_faiss
 
 FORMAT_VERSION = 2
 CHUNKER_VERSION = 1  # bump when chunking.py changes what it produces
@@ -60,6 +61,8 @@ class IndexConfig:
     token_encoding: str
     chunk_tokens: int
     chunk_overlap: int
+    ann_threshold: int = AnnPolicy.threshold
+    ann_index: str = AnnPolicy.factory
     chunker_version: int = CHUNKER_VERSION
     lexical_version: int = LEXICAL_VERSION
     format_version: int = FORMAT_VERSION
@@ -155,44 +158,6 @@ def _jsonl(rows: Sequence[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
 
 
-class VectorStore(Protocol):
-    """Nearest neighbours by inner product; FAISS here, replaceable by a distributed engine."""
-
-    @property
-    def size(self) -> int: ...
-
-    def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, row ids) of the best `k`, best first, among `allowed` rows if given."""
-        ...
-
-
-@dataclass
-class FaissStore:
-    """An exact inner-product FAISS index with its raw vectors (memory-mapped) beside it."""
-
-    index: faiss.Index
-    vectors: np.ndarray
-
-    @property
-    def size(self) -> int:
-        return int(self.index.ntotal)
-
-    def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        k = min(k, self.size if allowed is None else len(allowed))
-        if k == 0:
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        params = None
-        if allowed is not None:  # filtered inside the search, not after it
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
-        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), k, params=params)
-        keep = ids[0] >= 0
-        return scores[0][keep], ids[0][keep]
-
-
 @dataclass
 class LoadedIndex:
     """An index in memory: stores for search, chunks and documents for display and citation."""
@@ -284,7 +249,7 @@ class IndexStore:
         try:
             dense = {
                 name: FaissStore(
-                    faiss.read_index(str(path / dense_file(i, FAISS_FILE))),
+                    read_faiss(path / dense_file(i, FAISS_FILE)),
                     np.load(path / dense_file(i, VECTORS), mmap_mode="r"),
                 )
                 for i, name in enumerate(manifest.config.embedders)
@@ -342,9 +307,7 @@ class IndexStore:
                     np.save(fh, array)
                     fh.flush()
                     os.fsync(fh.fileno())
-                index = faiss.IndexFlatIP(array.shape[1])
-                if len(array):
-                    index.add(array)
+                index = build_faiss(array, AnnPolicy(config.ann_threshold, config.ann_index))
                 _fsync_write(folder / FAISS_FILE, faiss.serialize_index(index).tobytes())
             LexicalIndex.build([c.embedding_text for c in chunks]).save(tmp / LEXICAL)
             _fsync_write(tmp / CHUNKS, _jsonl([c.to_dict() for c in chunks]))

@@ -88,6 +88,8 @@ def index_config(settings: Settings, embedders: Sequence[Embedder]) -> IndexConf
         token_encoding=settings.token_encoding,
         chunk_tokens=settings.chunk_tokens,
         chunk_overlap=settings.chunk_overlap,
+        ann_threshold=settings.ann_threshold,
+        ann_index=settings.ann_index,
     )
 
 

@@ -18,15 +18,16 @@ import numpy as np
 from . import fusion
 from .calibration import LanguageCalibrator
 from .config import Settings
-from .embedding import Embedder
+from .embedding import CachedQueries, Embedder
 from .errors import IndexStaleError, QueryError
 from .filters import Filters, allowed_documents
 from .glossary import default_glossary, in_other_language
-from .index import IndexStore, LoadedIndex, VectorStore
+from .index import IndexStore, LoadedIndex
 from .ingestion import index_config, ingest, load_embedders
 from .lexical import jaccard, tokenize
 from .rerank import Reranker, load_reranker
 from .vector_cache import open_cache
+from .vectorstore import VectorStore
 
 MAX_QUERY_CHARS = 2000
 MAX_K = 50
@@ -105,13 +106,19 @@ class Retriever:
                 f"not {list(names)}; run `baybot ingest`"
             )
         self.index = index
-        self.embedders = list(embedders)
+        size = self.settings.query_cache_size
+        self.embedders: list[Embedder] = [
+            CachedQueries(e, size) if size and not isinstance(e, CachedQueries) else e
+            for e in embedders
+        ]
         weights = self.settings.embedding_weights
         if len(weights) != len(self.embedders):
             weights = (1.0,) * len(self.embedders)
         self.weights = dict(zip(names, weights, strict=True))
         self.reranker = reranker
         self.calibrator = calibrator
+        for store in index.dense.values():
+            store.breadth = self.settings.ann_breadth
         languages = [index.documents[c.doc_id].language for c in index.chunks]
         self._languages = sorted(set(languages))
         self._row_language = np.array(
