@@ -267,7 +267,10 @@ def eval_cmd(
     from .evaluation import evaluate, load_questions, render_table, write_report
     from .retrieval import Retriever
 
-    settings = _settings(model, weight, corpus_dir=corpus, index_dir=index, generator=generator)
+    # No query-vector cache: each question's search and answer are timed as if asked first.
+    settings = _settings(
+        model, weight, corpus_dir=corpus, index_dir=index, generator=generator, query_cache_size=0
+    )
     try:
         questions = load_questions(file)
         if answers:

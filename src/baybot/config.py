@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     candidate_pool: int = Field(
         1000, ge=10, description="Passages each retriever returns for fusion."
     )
+    bridge_weight: float = Field(
+        0.3,
+        ge=0,
+        le=2,
+        description="Weight of the glossary names (in the other language) added to the query "
+        "vector; 0 turns the bridge off.",
+    )
     max_hits_per_doc: int = Field(
         2, ge=1, le=50, description="At most this many passages of one document in the results."
     )

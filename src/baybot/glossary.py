@@ -78,14 +78,20 @@ class Glossary:
         return {g for g in self.groups(text) if g in self.places}
 
     def bridge(self, text: str) -> list[str]:
-        return in_other_language(text, self.expand(text))
-
-
-def in_other_language(text: str, terms: list[str]) -> list[str]:
-    """The terms written in the other language: Chinese names for a question in English,
-    English names for one in Chinese."""
-    chinese = is_chinese(text)
-    return [t for t in terms if bool(HAN.search(t)) != chinese]
+        """One name, in the other language, for each group `text` mentions: what the dense
+        models cannot know (高才通 is the Top Talent Pass Scheme), kept to one name a group
+        because every added token lengthens the query encode."""
+        chinese = is_chinese(text)
+        folded = fold(text)
+        out = []
+        for group in self.groups(text):
+            names = [
+                t for t in self.entries[group]
+                if bool(HAN.search(t)) != chinese and fold(t) not in folded
+            ]  # fmt: skip
+            if names:
+                out.append(names[0])
+        return out
 
 
 @cache

@@ -21,7 +21,7 @@ from .config import Settings
 from .embedding import CachedQueries, Embedder
 from .errors import IndexStaleError, QueryError
 from .filters import Filters, allowed_documents
-from .glossary import default_glossary, in_other_language
+from .glossary import default_glossary
 from .index import IndexStore, LoadedIndex
 from .ingestion import index_config, ingest, load_embedders
 from .lexical import jaccard, tokenize
@@ -129,6 +129,7 @@ class Retriever:
             doc_rows.setdefault(chunk.doc_id, []).append(row)
         self._doc_rows = {k: np.array(v, dtype=np.int64) for k, v in doc_rows.items()}
         self._terms: dict[int, frozenset[str]] = {}
+        self._name_vectors: dict[tuple[str, str], np.ndarray] = {}
 
     @classmethod
     def from_settings(
@@ -232,14 +233,14 @@ class Retriever:
     ) -> list[fusion.Ranking]:
         out = []
         pool = self.settings.candidate_pool
-        # Names the models cannot know (高才通 = Top Talent Pass Scheme), in the other language.
-        bridge = in_other_language(query, extra)
-        dense_query = f"{query} ({'; '.join(bridge)})" if bridge else query
+        names = default_glossary().bridge(query) if extra else []
         for embedder in self.embedders:
             weight = self.weights[embedder.name]
             if weight == 0:
                 continue
-            vector = embedder.embed_query(dense_query)
+            vector = embedder.embed_query(query)
+            if names and self.settings.bridge_weight:
+                vector = self._bridged(embedder, vector, names)
             store: VectorStore = self.index.dense[embedder.name]
             scores, rows = store.search(vector, pool, allowed)
             rows = rows.astype(np.int64)
@@ -249,6 +250,19 @@ class Retriever:
             out.append(fusion.Ranking(embedder.name, weight, rows, scores))
             lap(f"dense:{embedder.name}")
         return out
+
+    def _bridged(self, embedder: Embedder, vector: np.ndarray, names: list[str]) -> np.ndarray:
+        """The query vector pulled towards the other-language glossary names of what it
+        mentions, which the models cannot know (高才通 is the Top Talent Pass Scheme). Each
+        name is encoded once per process, so bridging adds no encode to the query."""
+        rows = []
+        for name in names:
+            key = (embedder.name, name)
+            if key not in self._name_vectors:
+                self._name_vectors[key] = embedder.embed_query(name)
+            rows.append(self._name_vectors[key])
+        mixed = vector + self.settings.bridge_weight * np.mean(rows, axis=0)
+        return (mixed / np.linalg.norm(mixed)).astype(np.float32)
 
     def _lexical(self, query: str, extra: list[str], allowed: np.ndarray | None) -> fusion.Ranking:
         scores = self.index.lexical.scores(tokenize(" ".join([query, *extra])))
