@@ -157,7 +157,10 @@ class Retriever:
         if settings.language_calibration:
             with open_cache(settings.cache_dir, settings.vector_cache) as cache:
                 calibrator = LanguageCalibrator.build(embedders, cache)
-        return cls(index, embedders, settings, reranker=reranker, calibrator=calibrator)
+        retriever = cls(index, embedders, settings, reranker=reranker, calibrator=calibrator)
+        for embedder in embedders:  # load lazy model weights now, not on the first question
+            embedder.embed_query("warm up")
+        return retriever
 
     def search(
         self,
