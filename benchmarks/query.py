@@ -5,7 +5,8 @@
   search of its index, no framework around it (and e5 alone, for reference);
 - where the rest of the search time goes (stage means);
 - the query-vector cache: the same questions asked again;
-- throughput of /v1/search with 1, 4 and 16 concurrent clients (bounded runs), with errors;
+- throughput of /v1/search with 1, 4 and 16 concurrent clients (bounded runs), with errors,
+  from wrk when it is installed (apt-get install wrk), else from Python threads;
 - server memory: RSS once ready, and RSS and peak RSS after 1,000 queries; index size on disk
   per 1,000 chunks.
 
@@ -22,9 +23,12 @@ import argparse
 import json
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -125,10 +129,57 @@ def load(url: str, questions: list[str], clients: int, seconds: float) -> dict[s
     wall = time.perf_counter() - begun
     return {
         "clients": clients,
+        "client": "python",
         "requests": len(latencies),
         "errors": errors,
         "requests_per_s": round(len(latencies) / wall, 1),
         "latency_ms": ms(latencies),
+    }
+
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local questions = %s
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format(nil, nil, nil, questions[(i %% #questions) + 1])
+end
+"""
+
+
+def load_wrk(url: str, questions: list[str], clients: int, seconds: float) -> dict[str, object]:
+    """The same load from wrk (a C client, so the load generator takes little of the CPU)."""
+    bodies = [json.dumps({"query": q, "k": 5}, ensure_ascii=False) for q in questions]
+    lua = "{" + ", ".join(json.dumps(b, ensure_ascii=False) for b in bodies) + "}"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % lua)
+    args = ["wrk", "-t1", f"-c{clients}", f"-d{int(seconds)}s", "--latency", "-s", script.name]
+    out = subprocess.run([*args, f"{url}/v1/search"], capture_output=True, text=True).stdout
+    os.unlink(script.name)
+
+    def number(pattern: str) -> float:
+        found = re.search(pattern, out)
+        return float(found.group(1)) if found else 0.0
+
+    def millis(label: str) -> float:
+        found = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out)
+        if not found:
+            return 0.0
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+        return round(float(found.group(1)) * scale, 2)
+
+    requests_done = int(number(r"(\d+) requests in"))
+    errors = int(number(r"Non-2xx or 3xx responses: (\d+)"))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return {
+        "clients": clients,
+        "client": "wrk",
+        "requests": requests_done,
+        "errors": errors,
+        "requests_per_s": number(r"Requests/sec:\s+([\d.]+)"),
+        "latency_ms": {"p50": millis("50%"), "p99": millis("99%")},
     }
 
 
@@ -178,15 +229,19 @@ def main() -> None:
     try:
         memory_ready = memory_mb(server.pid)
         session = requests.Session()
-        rest, python = [], []
-        for _ in range(2):
-            for q in questions:
-                rest.append(timed(session.post, f"{url}/v1/search", json={"query": q, "k": 5}))
-                python.append(timed(retriever.search, q, 5))
+        # REST first, then the same questions in-process: never both at once, since a busy
+        # model thread of this process would slow the server's next queries on two cores.
+        rest = [
+            timed(session.post, f"{url}/v1/search", json={"query": q, "k": 5})
+            for q in questions * 2
+        ]
+        time.sleep(1)
+        python = [timed(retriever.search, q, 5) for q in questions * 2]
         for i in range(1000 - len(rest)):
             session.post(f"{url}/v1/search", json={"query": questions[i % len(questions)], "k": 5})
         memory_after = memory_mb(server.pid)
-        throughput = [load(url, questions, n, args.seconds) for n in (1, 4, 16)]
+        run_load = load_wrk if shutil.which("wrk") else load
+        throughput = [run_load(url, questions, n, args.seconds) for n in (1, 4, 16)]
     finally:
         server.terminate()
         server.wait(timeout=30)
