@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from baybot.api import create_app
+from baybot.assistant import Assistant
 
 from .conftest import HIT_KEYS
 from .servers import serve
@@ -154,3 +158,153 @@ def test_api_keys_and_rate_limits(assistant):
             timeout=10,
         )
         assert preflight.headers["access-control-allow-origin"] == "https://baybot.example"
+
+
+@pytest.fixture(scope="module")
+def open_server(assistant) -> Iterator[str]:
+    """The API with no rate limit, for the input-robustness tests that send many requests."""
+    settings = assistant.settings.model_copy(update={"rate_limit_per_minute": 0})
+    with serve(create_app(settings, assistant=assistant, ui=False)) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/v1/search", b"\xff\xfe\x00\x01 not json at all"),
+        ("/v1/search", b'{"query": "\xff\xfe"}'),  # invalid UTF-8 inside JSON
+        ("/v1/search", b'{"query": '),  # truncated
+        ("/v1/search", b"[1, 2, 3]"),
+        ("/v1/search", b'{"query": "   "}'),
+        ("/v1/search", b'{"query": "QMAS", "k": "five"}'),
+        ("/v1/search", b'{"query": "QMAS", "k": 1.5}'),
+        ("/v1/search", b'{"query": "QMAS", "filters": {"since": "yesterday"}}'),
+        ("/v1/search", b'{"query": "QMAS", "filters": {"region": 5}}'),
+        ("/v1/answer", b'{"question": "\\u0000\\u0000"}'),
+        ("/v1/answer", b'{"question": "QMAS?", "history": "not a list"}'),
+        ("/v1/answer", ('{"question": "' + "題" * 100_000 + '"}').encode()),
+        ("/v1/answer", b""),
+    ],
+)
+def test_malformed_requests_are_4xx_with_a_reason_never_5xx(open_server, path, data):
+    response = requests.post(
+        f"{open_server}{path}", data=data, headers={"Content-Type": "application/json"}, timeout=60
+    )
+    assert 400 <= response.status_code < 500, response.text[:300]
+    assert response.json()["detail"]
+
+
+def test_huge_bodies_are_refused_with_413_before_they_are_read(open_server):
+    body = b'{"query": "' + b"x" * 3_000_000 + b'"}'
+    response = requests.post(
+        f"{open_server}/v1/search",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert response.status_code == 413 and "bytes" in response.json()["detail"]
+
+    def chunks():  # no Content-Length: the limit is counted as the body streams in
+        for _ in range(40):
+            yield b"x" * 100_000
+
+    streamed = requests.post(
+        f"{open_server}/v1/search",
+        data=chunks(),
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert streamed.status_code == 413
+    assert requests.get(f"{open_server}/healthz", timeout=10).json()["status"] == "ready"
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+TEXT = st.text(max_size=120) | st.sampled_from(["What is QMAS?", "高才通B類", "  ", "x" * 2001])
+FILTERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "region": st.lists(st.sampled_from(["HK", "香港", "Atlantis", ""]), max_size=2) | JSON,
+        "scheme": st.lists(st.sampled_from(["TTPS", "QMAS", "nope"]), max_size=2) | JSON,
+        "language": st.lists(st.sampled_from(["en", "zh", "xx"]), max_size=2) | JSON,
+        "since": st.sampled_from(["2024-01-01", "2024-13-45", "yesterday"]) | JSON,
+    },
+)
+SEARCH = st.fixed_dictionaries(
+    {}, optional={"query": TEXT | JSON, "k": st.integers(-3, 60) | JSON, "filters": FILTERS | JSON}
+)
+TURN = st.fixed_dictionaries(
+    {}, optional={"role": st.sampled_from(["user", "assistant", "system"]) | JSON, "content": TEXT}
+)
+ANSWER = st.fixed_dictionaries(
+    {},
+    optional={
+        "question": TEXT | JSON,
+        "history": st.lists(TURN, max_size=3) | JSON,
+        "generator": st.sampled_from(["extractive", "nope"]) | JSON,
+        "filters": FILTERS,
+        "stream": st.booleans(),
+    },
+)
+
+
+def no_server_error(response: requests.Response) -> None:
+    assert response.status_code < 500, (response.status_code, response.text[:300])
+    if response.status_code >= 400:
+        assert response.json()["detail"]
+
+
+@settings(max_examples=700, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=SEARCH | JSON)
+def test_generated_search_requests_never_get_a_server_error(open_server, body):
+    no_server_error(requests.post(f"{open_server}/v1/search", json=body, timeout=60))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=ANSWER | JSON)
+def test_generated_answer_requests_never_get_a_server_error(open_server, body):
+    no_server_error(requests.post(f"{open_server}/v1/answer", json=body, timeout=60))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.binary(max_size=300), path=st.sampled_from(["/v1/search", "/v1/answer"]))
+def test_generated_raw_bodies_never_get_a_server_error(open_server, data, path):
+    headers = {"Content-Type": "application/json"}
+    no_server_error(requests.post(f"{open_server}{path}", data=data, headers=headers, timeout=60))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(doc_id=st.text(min_size=1, max_size=60))
+def test_generated_document_ids_never_get_a_server_error_or_escape(open_server, doc_id):
+    response = requests.get(f"{open_server}/v1/documents/{quote(doc_id, safe='')}", timeout=30)
+    assert response.status_code in (200, 404, 422), response.status_code
+
+
+def test_a_down_answer_server_gets_the_extractive_answer_and_the_api_stays_healthy(assistant):
+    from .servers import free_port
+
+    settings = assistant.settings.model_copy(
+        update={
+            "openai_base_url": f"http://127.0.0.1:{free_port()}/v1",
+            "openai_retries": 0,
+            "openai_timeout": 2.0,
+        }
+    )
+    helped = Assistant(assistant.retriever, settings, evidence=assistant.evidence)
+    with serve(create_app(settings, assistant=helped, ui=False)) as url:
+        body = {"question": "What is QMAS?", "generator": "openai"}
+        answer = requests.post(f"{url}/v1/answer", json=body, timeout=60).json()
+        assert answer["generator"] == "extractive" and answer["citations"]
+        assert "openai backend failed" in answer["notice"]
+        events = requests.post(f"{url}/v1/answer", json={**body, "stream": True}, timeout=60).text
+        assert "event: answer" in events and "openai backend failed" in events
+        assert requests.get(f"{url}/healthz", timeout=10).json()["status"] == "ready"

@@ -72,3 +72,37 @@ def test_bad_ratings_and_unwritable_places_are_clear_errors(tmp_path, answer):
     blocker.write_text("not a folder")
     with pytest.raises(FeedbackError, match="cannot open the feedback database"):
         FeedbackStore(blocker / "feedback.db")
+
+
+WRITER = """
+import sys
+from baybot.assistant import Answer
+from baybot.feedback import FeedbackStore
+store = FeedbackStore(sys.argv[1])
+answer = Answer("q", "a [1]", False, (), "extractive", "q", "en", 0.9)
+while True:
+    saved = store.record(answer, "up", "crash test", index_version="v")
+    print(saved.id, flush=True)
+"""
+
+
+def test_kill_9_while_rating_loses_no_committed_feedback(tmp_path):
+    import random
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "feedback.db"
+    rng = random.Random(3)
+    for _ in range(10):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+        )
+        time.sleep(rng.uniform(1.0, 2.5))
+        writer.kill()
+        printed = [int(line) for line in writer.communicate()[0].split()]
+        store = FeedbackStore(path)
+        assert store._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = {f.id for f in store.all()}
+        assert printed and set(printed) <= stored  # every acknowledged rating survived
+        store.close()

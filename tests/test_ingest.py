@@ -159,3 +159,58 @@ def test_unreadable_vector_cache_is_replaced(make_settings, counting_embedder, t
     assert report.computed_vectors == report.chunks > 0
     assert "vectors.sqlite" in caplog.text
     assert ingest(settings, embedders=[counting_embedder], rebuild=True).computed_vectors == 0
+
+
+def test_kill_9_at_random_moments_leaves_the_old_or_the_new_index(make_settings, tmp_path):
+    """20 runs of `baybot ingest` killed with SIGKILL at random points, weighted towards the
+    end where the new version is written: the index always loads and is either the previous
+    version or the complete new one, never a mix."""
+    import random
+    import subprocess
+    import sys
+    import time
+
+    settings = make_settings()
+    ingest(settings)
+    corpus = settings.corpus_dir
+    notice = corpus / "kill-test-notice.md"
+    env = {
+        **{k: v for k, v in __import__("os").environ.items() if not k.startswith("BAYBOT_")},
+        "BAYBOT_CACHE_DIR": str(settings.cache_dir),
+        "BAYBOT_EMBEDDING_MODELS": ",".join(MINILM),
+        "BAYBOT_EMBEDDING_WEIGHTS": "1.0",
+    }
+    command = [sys.executable, "-m", "baybot", "ingest", "--corpus", str(corpus),
+               "--index", str(settings.index_dir)]  # fmt: skip
+
+    def state() -> tuple[str, frozenset[str]]:
+        loaded = IndexStore(settings.index_dir).load()  # raises if corrupt or mixed
+        texts = frozenset(c.text for c in loaded.chunks if c.doc_id == "kill-test-notice")
+        return loaded.version, texts
+
+    rng = random.Random(7)
+    begun = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)  # time one whole run
+    duration = time.perf_counter() - begun
+    outcomes = {"old": 0, "new": 0}
+    for run in range(20):
+        before = state()
+        body = f"The talent office announces fee schedule number {run}."
+        notice.write_text(f"---\ntitle: Notice {run}\n---\n{body}\n", encoding="utf-8")
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(duration * rng.uniform(0.4, 1.1))
+        process.kill()
+        process.wait()
+        after = state()
+        if after == before:
+            outcomes["old"] += 1
+        else:
+            assert after[1] == {f"The talent office announces fee schedule number {run}."}
+            outcomes["new"] += 1
+    leftovers = list(settings.index_dir.glob(".tmp-*"))
+    ingest(settings)  # the next ingest finishes the job and cleans up abandoned temp folders
+    assert not list(settings.index_dir.glob(".tmp-*")) and sum(outcomes.values()) == 20
+    assert state()[1] == {"The talent office announces fee schedule number 19."}
+    print(outcomes, f"{len(leftovers)} abandoned temp folders cleaned")

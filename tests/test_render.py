@@ -124,3 +124,10 @@ def test_answers_citing_nothing_are_flagged():
 def test_streamed_text_is_escaped_too():
     assert streaming_markdown("<b>1. Fee</b>").startswith("&lt;b&gt;1\\. Fee&lt;/b&gt;")
     assert escape_markdown("- item\n- next") == "- item\n- next"
+
+
+def test_a_fallback_answer_says_the_language_model_did_not_answer():
+    md = answer_markdown(
+        answer("X [1].", citation(1), notice="the openai backend failed"), "zh-Hant"
+    )
+    assert md.startswith("⚠️ *語言模型未能回應") and "\\[1\\]" in md

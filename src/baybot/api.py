@@ -122,6 +122,7 @@ class AnswerResponse(BaseModel):
     uncited: list[str]
     removed_markers: list[str]
     topics: list[TopicModel]
+    notice: str | None = None
 
 
 class SourceModel(BaseModel):
@@ -176,6 +177,35 @@ class RateLimiter:
                 return max(1, int(60 - (now - window[0])) + 1)
             window.append(now)
             return 0
+
+
+class BodyLimit:
+    """413 for a REST request body over `limit` bytes: refused from its Content-Length, or
+    stopped as it streams in, before the app has read it all."""
+
+    def __init__(self, app: Any, limit: int, prefix: str = "/v1") -> None:
+        self.app, self.limit, self.prefix = app, limit, prefix
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        detail = f"request body is larger than {self.limit} bytes"
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Any:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise HTTPException(413, detail=detail)  # FastAPI answers it, the app goes on
+            return message
+
+        await self.app(scope, limited, send)
 
 
 class _State:
@@ -331,6 +361,7 @@ def create_app(
         }
 
     app.include_router(v1)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     if ui:
         from .feedback import FeedbackStore
         from .web import NotReady, mount_ui

@@ -9,6 +9,7 @@ backend writes it and then the final Answer, whose text is the checked one.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -30,10 +31,12 @@ from .generation import (
 )
 from .generation.base import Passage
 from .language import detect_language, to_script
+from .questions import clean_question
 from .retrieval import Retriever
 from .vector_cache import open_cache
 
 NEAREST_TOPICS = 3
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Answer:
     uncited: tuple[str, ...] = ()
     removed_markers: tuple[str, ...] = ()
     topics: tuple[Topic, ...] = ()
+    notice: str | None = None  # set when another backend had to answer
 
     @property
     def supported(self) -> bool:
@@ -91,6 +95,7 @@ class Answer:
             "uncited": list(self.uncited),
             "removed_markers": list(self.removed_markers),
             "topics": [t.to_dict() for t in self.topics],
+            "notice": self.notice,
         }
 
 
@@ -152,9 +157,7 @@ class Assistant:
         filters: Filters | Mapping[str, Any] | None = None,
     ) -> Iterator[Token | Answer]:
         """Tokens as they are written, then the checked Answer (always last)."""
-        question = question.strip() if isinstance(question, str) else ""
-        if not question:
-            raise QueryError("question is empty")
+        question = clean_question(question)
         history = _valid_history(history)
         backend = load_generator(generator or self.settings.generator, self.settings)
         timings: dict[str, float] = {}
@@ -194,11 +197,25 @@ class Assistant:
         )
         pieces: list[str] = []
         first_token = None
-        for piece in backend.stream(request):
-            if first_token is None:
-                first_token = time.perf_counter()
-            pieces.append(piece)
-            yield Token(piece)
+        notice = None
+        try:
+            for piece in backend.stream(request):
+                if first_token is None:
+                    first_token = time.perf_counter()
+                pieces.append(piece)
+                yield Token(piece)
+        except GenerationError as exc:
+            fallback = self.settings.fallback_generator
+            if not fallback or fallback == backend.name:
+                raise
+            notice = f"the {backend.name} backend failed ({exc}); {fallback} answered instead"
+            log.warning("%s", notice)
+            backend = load_generator(fallback, self.settings)
+            pieces = []
+            for piece in backend.stream(request):
+                first_token = first_token or time.perf_counter()
+                pieces.append(piece)
+                yield Token(piece)
         lap("generate")
         shown = backend.shown(request) if isinstance(backend, PassageSelector) else None
         checked = check_citations("".join(pieces), passages, evidence.sentences, shown)
@@ -217,6 +234,7 @@ class Assistant:
             timings_ms=timings,
             uncited=checked.uncited,
             removed_markers=checked.removed_markers,
+            notice=notice,
         )
 
     def _standalone(

@@ -171,6 +171,14 @@ class Settings(BaseSettings):
         (), description="Web origins allowed to call the REST API from a browser (`a,b`)."
     )
     llamacpp_context: int = Field(4096, ge=512)
+    fallback_generator: str | None = Field(
+        "extractive",
+        description="Backend that answers when the chosen one fails (server down, timeout, "
+        "garbage); empty: the failure is an error.",
+    )
+    max_request_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest REST request body; larger ones get 413."
+    )
     host: str = Field("127.0.0.1", description="Interface `baybot serve` and app.py listen on.")
     port: int = Field(8000, ge=1, le=65535, description="TCP port of the web chat and REST API.")
     staff_tab: bool = Field(

@@ -8,6 +8,9 @@ answered by them.
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from .errors import QueryError
 
 _LIST = re.compile(
     r"\b(which|list|categories|types|what (are|were) the|name the|main tasks)\b"
@@ -58,3 +61,19 @@ def has_number(text: str) -> bool:
 
 def has_date(text: str) -> bool:
     return bool(_YEAR_OR_MONTH.search(text))
+
+
+def clean_question(text: object, what: str = "question") -> str:
+    """`text` without control and format characters (NUL, zero-width, bidi overrides) and
+    surrounding space; a clear QueryError when nothing searchable is left."""
+    if not isinstance(text, str):
+        raise QueryError(f"{what} must be text")
+    kept = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch
+        for ch in text
+    ).strip()
+    if not kept:
+        raise QueryError(f"{what} is empty")
+    if not any(ch.isalnum() for ch in kept):
+        raise QueryError(f"{what} has no words or numbers to search for")
+    return kept

@@ -25,6 +25,7 @@ from .glossary import default_glossary
 from .index import IndexStore, LoadedIndex
 from .ingestion import index_config, ingest, load_embedders
 from .lexical import jaccard, tokenize
+from .questions import clean_question
 from .rerank import Reranker, load_reranker
 from .vector_cache import open_cache
 from .vectorstore import VectorStore
@@ -180,9 +181,7 @@ class Retriever:
     ) -> SearchResult:
         """Search, recording the time each stage took; `explain` adds each retriever's score
         and rank for every hit."""
-        query = query.strip() if isinstance(query, str) else ""
-        if not query:
-            raise QueryError("query is empty")
+        query = clean_question(query, "query")
         if len(query) > MAX_QUERY_CHARS:
             raise QueryError(f"query is longer than {MAX_QUERY_CHARS} characters")
         if not isinstance(k, int) or not 1 <= k <= MAX_K:

@@ -70,6 +70,8 @@ def answer_markdown(answer: Answer, language: str) -> str:
     body = "".join(pieces).strip()
     if not answer.supported:
         body = f"⚠️ **{escape_markdown(t('unsupported', language))}**\n\n{body}"
+    if answer.notice:
+        body = f"⚠️ *{escape_markdown(t('fallback', language))}*\n\n{body}"
     by_document: dict[str, list[Citation]] = {}
     for c in answer.citations:
         by_document.setdefault(c.doc_id, []).append(c)

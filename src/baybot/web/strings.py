@@ -50,6 +50,11 @@ _TEXT: dict[str, tuple[str, str, str]] = {
         "這個答案沒有引用任何資料，請勿依賴。",
         "这个答案没有引用任何资料，请勿依赖。",
     ),
+    "fallback": (
+        "The language model did not answer, so this answer quotes the sources directly.",
+        "語言模型未能回應，這個答案直接引用資料。",
+        "语言模型未能响应，这个答案直接引用资料。",
+    ),
     "loading": (
         "The sources are still loading; please ask again in a moment.",
         "資料仍在載入中，請稍後再問。",
