@@ -308,3 +308,24 @@ def test_a_down_answer_server_gets_the_extractive_answer_and_the_api_stays_healt
         events = requests.post(f"{url}/v1/answer", json={**body, "stream": True}, timeout=60).text
         assert "event: answer" in events and "openai backend failed" in events
         assert requests.get(f"{url}/healthz", timeout=10).json()["status"] == "ready"
+
+
+def test_api_keys_never_appear_in_logs_or_settings_output(assistant, caplog):
+    import logging
+
+    settings = assistant.settings.model_copy(update={"api_keys": (SecretStr("sekret-key-123"),)})
+    with (
+        caplog.at_level(logging.DEBUG),
+        serve(create_app(settings, ui=False, assistant=assistant)) as url,
+    ):
+        bad = requests.post(
+            f"{url}/v1/search",
+            json={"query": "QMAS"},
+            headers={"Authorization": "Bearer wrong-456"},
+        )
+        good = requests.post(
+            f"{url}/v1/search", json={"query": "QMAS"}, headers={"X-API-Key": "sekret-key-123"}
+        )
+    assert bad.status_code == 401 and good.status_code == 200
+    assert "sekret-key-123" not in caplog.text and "wrong-456" not in caplog.text
+    assert "sekret-key-123" not in repr(settings) and "sekret-key-123" not in str(settings)

@@ -78,7 +78,7 @@ class Settings(BaseSettings):
         1000, ge=10, description="Passages each retriever returns for fusion."
     )
     bridge_weight: float = Field(
-        0.3,
+        0.6,
         ge=0,
         le=2,
         description="Weight of the glossary names (in the other language) added to the query "
