@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
@@ -214,3 +215,52 @@ def test_kill_9_at_random_moments_leaves_the_old_or_the_new_index(make_settings,
     assert not list(settings.index_dir.glob(".tmp-*")) and sum(outcomes.values()) == 20
     assert state()[1] == {"The talent office announces fee schedule number 19."}
     print(outcomes, f"{len(leftovers)} abandoned temp folders cleaned")
+
+
+def test_a_full_disk_is_a_clear_error_and_the_index_stays_usable(make_settings, tmp_path):
+    """The index folder on a small filesystem of its own (a tmpfs in a private mount
+    namespace): the first ingest fits, then the disk is filled and a changed corpus is
+    ingested again."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if (
+        not shutil.which("unshare")
+        or subprocess.run(["unshare", "-m", "true"], capture_output=True, check=False).returncode
+    ):
+        pytest.skip("needs a private mount namespace (unshare -m) to make a small filesystem")
+    settings = make_settings()
+    ingest(settings)  # warms the vector cache, so the runs below only chunk and write
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    index = mount / "index"
+    corpus = settings.corpus_dir
+    baybot = f"{sys.executable} -m baybot"
+    script = f"""
+        set -u
+        mount -t tmpfs -o size=4m tmpfs {mount}
+        {baybot} ingest --corpus {corpus} --index {index} > /dev/null || exit 10
+        fallocate -l $(( $(df --output=avail -B1 {mount} | tail -1) - 4096 )) {mount}/filler
+        echo "A new notice about visa fees." > {corpus}/new-notice.md
+        {baybot} ingest --corpus {corpus} --index {index} 2> {tmp_path}/full.err
+        echo "exit=$?" >> {tmp_path}/full.err
+        {baybot} search "GBA Youth Employment Scheme" --index {index} --corpus {corpus} \\
+            --json > {tmp_path}/search.json || exit 11
+    """
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("BAYBOT_")},
+        "BAYBOT_CACHE_DIR": str(settings.cache_dir),
+        "BAYBOT_EMBEDDING_MODELS": ",".join(MINILM),
+        "BAYBOT_EMBEDDING_WEIGHTS": "1.0",
+        "BAYBOT_AUTO_UPDATE": "false",
+    }
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], env=env, capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    errors = (tmp_path / "full.err").read_text()
+    assert "exit=1" in errors and "no space left on the device" in errors, errors
+    assert "the previous index is kept" in errors and "Traceback" not in errors
+    hits = json.loads((tmp_path / "search.json").read_text())["hits"]
+    assert hits[0]["doc_id"] == "hk-gba-yes"  # the previous index still answers

@@ -16,6 +16,7 @@ v-<stamp>/manifest.json        config, per-document fingerprints, checksums of e
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -46,6 +47,7 @@ FAISS_FILE = "index.faiss"
 CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
 LEXICAL = "lexical"
+MIN_FREE_BYTES = 1 << 20  # below this a failed write is reported as a full disk
 
 
 def dense_file(position: int, name: str) -> str:
@@ -338,7 +340,13 @@ class IndexStore:
                 os.close(dir_fd)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            raise IndexStoreError(f"cannot write the index to {self.root}: {exc}") from exc
+            free = shutil.disk_usage(self.root).free
+            reason = str(exc)
+            if exc.errno == errno.ENOSPC or free < MIN_FREE_BYTES:
+                reason = f"no space left on the device ({free} bytes free): {exc}"
+            raise IndexStoreError(
+                f"cannot write the index to {self.root}: {reason}; the previous index is kept"
+            ) from exc
         self.collect_garbage()
         return final
 
