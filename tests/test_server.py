@@ -67,7 +67,8 @@ def test_app_builds_the_missing_index_and_serves_chat_api_and_docs(tmp_path, cac
         assert hits.json()["hits"][0]["doc_id"] == "hk-gba-yes"
     finally:
         stop(process)
-    assert "chat at http://127.0.0.1:" in log.read_text()
+    text = log.read_text()
+    assert "chat at http://127.0.0.1:" in text and "ready: " in text and "passages from 7" in text
 
 
 def test_baybot_serve_takes_host_and_port_flags(small_settings, tmp_path):

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import threading
 import time
 from collections import defaultdict, deque
@@ -33,6 +34,7 @@ from .generation import GenerationError, available_generators
 from .retrieval import MAX_K, MAX_QUERY_CHARS
 
 MAX_TURNS = 20
+log = logging.getLogger(__name__)
 
 
 class FiltersModel(BaseModel):
@@ -230,10 +232,15 @@ def create_app(
     state = _State()
 
     def load() -> None:
+        log.info("loading the index from %s (built or updated from %s when needed)",
+                 settings.index_dir, settings.corpus_dir)  # fmt: skip
         try:
             state.assistant = Assistant.from_settings(settings, progress=progress)
+            index = state.assistant.retriever.index
+            log.info("ready: %d passages from %d sources", len(index), len(index.documents))
         except BayBotError as exc:
             state.error = str(exc)
+            log.error("cannot load the index: %s", exc)
         finally:
             state.ready.set()
 

@@ -69,8 +69,7 @@ def clean_question(text: object, what: str = "question") -> str:
     if not isinstance(text, str):
         raise QueryError(f"{what} must be text")
     kept = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch
-        for ch in text
+        " " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch for ch in text
     ).strip()
     if not kept:
         raise QueryError(f"{what} is empty")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from .api import create_app
@@ -13,6 +14,7 @@ def run_server(settings: Settings) -> None:
     the background while /healthz already answers."""
     import uvicorn
 
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     app = create_app(settings, progress=sys.stderr.isatty())
     url = f"http://{settings.host}:{settings.port}"
     print(f"BayBot: chat at {url}/ · API docs at {url}/docs · readiness at {url}/healthz",
