@@ -329,3 +329,40 @@ def test_api_keys_never_appear_in_logs_or_settings_output(assistant, caplog):
     assert bad.status_code == 401 and good.status_code == 200
     assert "sekret-key-123" not in caplog.text and "wrong-456" not in caplog.text
     assert "sekret-key-123" not in repr(settings) and "sekret-key-123" not in str(settings)
+
+
+def test_concurrent_clients_get_no_errors_and_leave_the_server_healthy(open_server):
+    """A bounded load in the suite (benchmarks/load.py runs the long one): 16 clients for 8 s
+    mixing searches and answers, streamed and not."""
+    import threading
+    import time
+
+    questions = [
+        "What is QMAS?",
+        "高才通B類要有幾多年工作經驗？",
+        "港澳青年到前海就业有什么补贴？",
+        "Can my spouse work in Hong Kong?",
+    ]
+    outcomes: list[int] = []
+    stop = time.monotonic() + 8
+
+    def client(n: int) -> None:
+        session = requests.Session()
+        i = n
+        while time.monotonic() < stop:
+            question = questions[i % len(questions)]
+            if i % 3 == 0:
+                r = session.post(f"{open_server}/v1/search", json={"query": question}, timeout=120)
+            else:
+                body = {"question": question, "stream": i % 3 == 2}
+                r = session.post(f"{open_server}/v1/answer", json=body, timeout=120)
+            outcomes.append(r.status_code)
+            i += 16
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) >= 16 and set(outcomes) == {200}
+    assert requests.get(f"{open_server}/healthz", timeout=10).json()["status"] == "ready"
