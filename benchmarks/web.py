@@ -125,7 +125,12 @@ def main() -> None:
     parser.add_argument("--browser-questions", type=int, default=15)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/web.json")
     args = parser.parse_args()
-    settings = Settings(rate_limit_per_minute=0, feedback_db=Path("/tmp/baybot-bench-feedback.db"))
+    # No query-vector cache: every question is timed as if asked for the first time.
+    settings = Settings(
+        rate_limit_per_minute=0,
+        query_cache_size=0,
+        feedback_db=Path("/tmp/baybot-bench-feedback.db"),
+    )
     assistant = Assistant.from_settings(settings)
     questions = load_questions(args.questions)
     url, server = serve(create_app(settings, assistant=assistant))
