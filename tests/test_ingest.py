@@ -163,8 +163,8 @@ def test_unreadable_vector_cache_is_replaced(make_settings, counting_embedder, t
 
 
 def test_kill_9_at_random_moments_leaves_the_old_or_the_new_index(make_settings, tmp_path):
-    """20 runs of `baybot ingest` killed with SIGKILL at random points, weighted towards the
-    end where the new version is written: the index always loads and is either the previous
+    """20 runs of `baybot ingest` killed with SIGKILL, half at random moments and half while
+    the new version is being written: the index always loads and is either the previous
     version or the complete new one, never a mix."""
     import random
     import subprocess
@@ -190,10 +190,12 @@ def test_kill_9_at_random_moments_leaves_the_old_or_the_new_index(make_settings,
         return loaded.version, texts
 
     rng = random.Random(7)
+    notice.write_text("---\ntitle: Notice\n---\nThe talent office announces fees.\n")
     begun = time.perf_counter()
     subprocess.run(command, env=env, check=True, capture_output=True)  # time one whole run
     duration = time.perf_counter() - begun
     outcomes = {"old": 0, "new": 0}
+    mid_write = 0
     for run in range(20):
         before = state()
         body = f"The talent office announces fee schedule number {run}."
@@ -201,20 +203,28 @@ def test_kill_9_at_random_moments_leaves_the_old_or_the_new_index(make_settings,
         process = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(duration * rng.uniform(0.4, 1.1))
+        if run % 2:  # at a random moment
+            time.sleep(duration * rng.uniform(0.5, 1.25))
+        else:  # in the middle of writing the new version
+            deadline = time.monotonic() + duration * 2
+            while not any(settings.index_dir.glob(".tmp-*")) and time.monotonic() < deadline:
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.05))
         process.kill()
         process.wait()
+        mid_write += any(settings.index_dir.glob(".tmp-*"))
         after = state()
         if after == before:
             outcomes["old"] += 1
         else:
             assert after[1] == {f"The talent office announces fee schedule number {run}."}
             outcomes["new"] += 1
-    leftovers = list(settings.index_dir.glob(".tmp-*"))
     ingest(settings)  # the next ingest finishes the job and cleans up abandoned temp folders
     assert not list(settings.index_dir.glob(".tmp-*")) and sum(outcomes.values()) == 20
     assert state()[1] == {"The talent office announces fee schedule number 19."}
-    print(outcomes, f"{len(leftovers)} abandoned temp folders cleaned")
+    # The kills landed before the switch, after it, and in the middle of writing.
+    assert outcomes["old"] and outcomes["new"] and mid_write
+    print(outcomes, f"{mid_write} killed mid-write")
 
 
 def test_a_full_disk_is_a_clear_error_and_the_index_stays_usable(make_settings, tmp_path):
