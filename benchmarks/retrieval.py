@@ -35,16 +35,21 @@ from baybot.retrieval import Retriever
 MODELS = ("multilingual-e5-small", "use-multilingual", "all-MiniLM-L6-v2")
 DEFAULT = Settings()
 
+ALONE = {"place_weight": 0.0}  # the retrievers named, without the place match
 # name -> (weights for MODELS, overrides)
 CONFIGS: dict[str, tuple[tuple[float, float, float], dict[str, object]]] = {
-    "bm25 only": ((0, 0, 0), {"lexical_weight": 1.0}),
-    "dense MiniLM": ((0, 0, 1), {"lexical_weight": 0.0}),
-    "dense e5 (uncalibrated)": ((1, 0, 0), {"lexical_weight": 0.0, "language_calibration": False}),
-    "dense e5": ((1, 0, 0), {"lexical_weight": 0.0}),
-    "dense USE": ((0, 1, 0), {"lexical_weight": 0.0}),
-    "MiniLM + bm25": ((0, 0, 1), {"lexical_weight": 1.0}),
-    "e5 + USE": ((1, 0.75, 0), {"lexical_weight": 0.0}),
-    "hybrid e5 + USE + bm25 (default)": ((1, 0.75, 0), {}),
+    "bm25 only": ((0, 0, 0), {"lexical_weight": 1.0, **ALONE}),
+    "dense MiniLM": ((0, 0, 1), {"lexical_weight": 0.0, **ALONE}),
+    "dense e5 (uncalibrated)": (
+        (1, 0, 0),
+        {"lexical_weight": 0.0, "language_calibration": False, **ALONE},
+    ),
+    "dense e5": ((1, 0, 0), {"lexical_weight": 0.0, **ALONE}),
+    "dense USE": ((0, 1, 0), {"lexical_weight": 0.0, **ALONE}),
+    "MiniLM + bm25": ((0, 0, 1), {"lexical_weight": 1.0, **ALONE}),
+    "e5 + USE": ((1, 0.75, 0), {"lexical_weight": 0.0, **ALONE}),
+    "hybrid e5 + USE + bm25 + places (default)": ((1, 0.75, 0), {}),
+    "hybrid, no place match": ((1, 0.75, 0), ALONE),
     "hybrid, no language calibration": ((1, 0.75, 0), {"language_calibration": False}),
     "hybrid, no glossary": ((1, 0.75, 0), {"glossary_expansion": False}),
     "hybrid, rrf": ((1, 0.75, 0), {"fusion": "rrf"}),
@@ -134,7 +139,8 @@ def main() -> None:
                 ),
             }
             print(
-                f"{name:48s} r@5 {overall['recall@5']:.3f}  zh {zh_recall5:.3f}  "
+                f"{name:48s} r@1 {overall['recall@1']:.3f}  r@5 {overall['recall@5']:.3f}  "
+                f"zh {zh_recall5:.3f}  "
                 f"mrr {overall['mrr@10']:.3f}  p50 {overall['latency_ms_p50']:6.1f} ms"
             )
 
@@ -150,6 +156,7 @@ def main() -> None:
             "embedding_models": list(DEFAULT.embedding_models),
             "embedding_weights": list(DEFAULT.embedding_weights),
             "lexical_weight": DEFAULT.lexical_weight,
+            "place_weight": DEFAULT.place_weight,
         },
         "configurations": results,
     }

@@ -210,3 +210,28 @@ def test_explain_gives_each_retrievers_score_and_rank_without_changing_the_hits(
         assert signals["bm25"].rank is not None and signals["bm25"].rank >= 1
     fused_ranks = [s["fused"].rank for s in explained.signals]
     assert fused_ranks == sorted(fused_ranks) and fused_ranks[0] == 1
+
+
+def test_a_question_naming_a_place_prefers_that_places_documents(tmp_path, cache_dir):
+    """Four city notes with the same title and text, told apart only by their schemes
+    metadata: the models and BM25 cannot see it, the place match can (in either language)."""
+    corpus = copy_corpus(tmp_path / "corpus", ["hk-iang.md"])
+    cities = ["Guangzhou", "Dongguan", "Zhuhai", "Foshan"]
+    for city in cities:
+        (corpus / f"{city.lower()}.md").write_text(
+            f"---\ntitle: City rules for the IIT subsidy\nschemes: [{city} IIT subsidy]\n---\n\n"
+            "The subsidy refunds income tax paid above 15% of taxable income. Apply online "
+            "in the first half of the following year.\n"
+        )
+    base = {"corpus_dir": corpus, "index_dir": tmp_path / "index", "cache_dir": cache_dir}
+    blind = Retriever.from_settings(Settings(**base, place_weight=0.0))
+    placed = Retriever.from_settings(Settings(**base))
+    questions = [f"When do I apply for the IIT subsidy in {city}?" for city in cities]
+    expected = [c.lower() for c in cities]
+    assert [blind.search(q, k=1)[0].doc_id for q in questions] != expected
+    assert [placed.search(q, k=1)[0].doc_id for q in questions] == expected
+    assert placed.search("东莞的个税补贴什么时候申请？", k=1)[0].doc_id == "dongguan"
+    explained = placed.run(questions[1], 4, explain=True)
+    assert [s["places"].score for s in explained.signals][:1] == [1.0]
+    unplaced = placed.run("When do I apply for the IIT subsidy?", 4, explain=True)
+    assert "places" not in unplaced.signals[0]

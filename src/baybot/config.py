@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(
         0.1, ge=0, description="Fusion weight of BM25 next to the dense models (0 turns it off)."
     )
+    place_weight: float = Field(
+        0.25,
+        ge=0,
+        description="Fusion weight of the place match: documents whose title, schemes or region "
+        "name a place the question names (places.py; 0 turns it off).",
+    )
     fusion: Literal["zscore", "rrf"] = Field(
         "zscore", description="zscore: weighted sum of standardised scores; rrf: rank fusion."
     )

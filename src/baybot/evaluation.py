@@ -267,6 +267,7 @@ def evaluate(
         "embedding_models": list(s.embedding_models),
         "embedding_weights": list(s.embedding_weights),
         "lexical_weight": s.lexical_weight,
+        "place_weight": s.place_weight,
         "fusion": s.fusion,
         "language_calibration": s.language_calibration,
         "rerank_model": s.rerank_model,

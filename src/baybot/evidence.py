@@ -5,8 +5,8 @@ Retrieval always returns something, so a question the corpus cannot answer still
 (on dev, out-of-scope questions score as high as answerable ones). The check looks at what
 the hits would have to contain instead, with signals that hold for any corpus:
 
-- places: a question about a place no passage mentions (Singapore, Foshan) is not answered
-  from another place's rules;
+- places: a question about a place that none of the documents an answer could quote mentions
+  (Singapore, Foshan) is not answered from another place's rules;
 - unknown terms: content words found nowhere in the corpus or glossary, nor (for Chinese)
   any English translation of them (casino, 口岸, 马化腾; but 养老金 is known as "pension");
 - support: how close the best single sentence comes to the question (multilingual, so a
@@ -37,7 +37,7 @@ import numpy as np
 from .calibration import LanguageCalibrator
 from .chunking import Chunk, split_sentences
 from .embedding import Embedder
-from .generation.base import Passage, Sentence
+from .generation.base import QUOTABLE_DOCUMENTS, Passage, Sentence
 from .glossary import Glossary, default_glossary, fold
 from .index import LoadedIndex
 from .language import HAN
@@ -197,7 +197,12 @@ class EvidenceChecker:
             sentences.extend(self._score(qvec, [passage], top))
         sentences.sort(key=lambda s: (-s.score, s.n, s.start))
         unknown = self.unknown_terms(question)
-        missing = self.missing_places(question, passages[: len(hits)])
+        # A place none of the quotable documents names is missing, even when a lower hit
+        # (pulled up by the place match) mentions it.
+        quotable = list(dict.fromkeys(h.doc_id for h in hits))[:QUOTABLE_DOCUMENTS]
+        missing = self.missing_places(
+            question, [p for p in passages[: len(hits)] if p.hit.doc_id in quotable]
+        )
         features = {
             "bias": 1.0,
             "support": max((s.similarity for s in sentences), default=0.0),

@@ -1,8 +1,9 @@
 """Retriever: a question in, ranked passages with their citation metadata out.
 
-Dense retrieval with each embedder and BM25 run side by side over the same chunk store; their
-scores are fused (fusion.py), filtered by metadata, optionally reranked by a cross-encoder, and
-near-duplicate passages of one document are collapsed before the top k are returned.
+Dense retrieval with each embedder, BM25 and the place match (places.py) run side by side over
+the same chunk store; their scores are fused (fusion.py), filtered by metadata, optionally
+reranked by a cross-encoder, and near-duplicate passages of one document are collapsed before
+the top k are returned.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .glossary import default_glossary
 from .index import IndexStore, LoadedIndex
 from .ingestion import index_config, ingest, load_embedders
 from .lexical import jaccard, tokenize
+from .places import PlaceMatch
 from .questions import clean_question
 from .rerank import Reranker, load_reranker
 from .vector_cache import open_cache
@@ -129,6 +131,9 @@ class Retriever:
         for row, chunk in enumerate(index.chunks):
             doc_rows.setdefault(chunk.doc_id, []).append(row)
         self._doc_rows = {k: np.array(v, dtype=np.int64) for k, v in doc_rows.items()}
+        self.places = PlaceMatch.build(index.documents)
+        position = {d: i for i, d in enumerate(self.places.doc_ids)}
+        self._row_doc = np.array([position[c.doc_id] for c in index.chunks], dtype=np.int64)
         self._terms: dict[int, frozenset[str]] = {}
         self._name_vectors: dict[tuple[str, str], np.ndarray] = {}
 
@@ -207,6 +212,10 @@ class Retriever:
             self._lexical(query, extra, allowed_rows),
         ]
         lap("lexical")
+        place = self._place(query, allowed_rows)
+        if place is not None:
+            rankings.append(place)
+            lap("places")
         if self.settings.fusion == "rrf":
             rows, scores = fusion.rrf(rankings, self.settings.rrf_k)
         else:
@@ -270,6 +279,14 @@ class Retriever:
         scores = self.index.lexical.scores(tokenize(" ".join([query, *extra])))
         rows = np.arange(len(scores)) if allowed is None else allowed
         return fusion.Ranking("bm25", self.settings.lexical_weight, rows, scores[rows])
+
+    def _place(self, query: str, allowed: np.ndarray | None) -> fusion.Ranking | None:
+        weight = self.settings.place_weight
+        scores = self.places.scores(query) if weight else None
+        if scores is None:
+            return None
+        rows = np.arange(len(self._row_doc)) if allowed is None else allowed
+        return fusion.Ranking("places", weight, rows, scores[self._row_doc[rows]])
 
     def _rerank(
         self, query: str, rows: np.ndarray, scores: np.ndarray

@@ -13,6 +13,10 @@ from typing import Any, Protocol, runtime_checkable
 from ..errors import BayBotError
 from ..retrieval import Hit
 
+# The best-retrieved documents an answer may quote from: the extractive backend picks among
+# them, and the evidence check asks whether they name the places a question names.
+QUOTABLE_DOCUMENTS = 3
+
 
 class GenerationError(BayBotError):
     """A backend could not produce an answer (server down, timed out, unusable output)."""

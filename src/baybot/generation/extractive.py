@@ -25,14 +25,13 @@ from ..questions import (
     has_date,
     has_number,
 )
-from .base import GenerationRequest, Passage, Sentence
+from .base import QUOTABLE_DOCUMENTS, GenerationRequest, Passage, Sentence
 
 MAX_SENTENCES = 6
 # Sentences come from the best-ranked document (two for comparisons): on dev, every further
 # document cited lowered citation precision more than it added facts.
 MAX_DOCUMENTS = 1
 MAX_DOCUMENTS_COMPARED = 2
-DOCUMENT_POOL = 3  # best-retrieved documents searched for one in the reader's language
 MAX_LIST_ITEMS = 12
 MARGIN = 0.08  # sentences this close to the best one are part of the answer too
 LEXICAL_WEIGHT = 0.15
@@ -110,7 +109,7 @@ def _documents(
     chosen = retrieved[:limit]
     language = {p.hit.doc_id: p.hit.language[:2] for p in request.passages}
     if all(language[d] != request.language[:2] for d in chosen):
-        pool = retrieved[:DOCUMENT_POOL]
+        pool = retrieved[:QUOTABLE_DOCUMENTS]
         by_sentence = [d for d in dict.fromkeys(doc_of[s.n] for _, s in ranked) if d in pool]
         chosen += [d for d in by_sentence if language[d] == request.language[:2]][:1]
     return chosen
