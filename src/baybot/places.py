@@ -10,6 +10,7 @@ third of the corpus is about, moves a ranking little and Dongguan a lot.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -40,10 +41,7 @@ class PlaceMatch:
         glossary = glossary or default_glossary()
         doc_ids = tuple(sorted(documents))
         places = tuple(frozenset(glossary.places_in(_about(documents[d]))) for d in doc_ids)
-        counts: dict[int, int] = {}
-        for named in places:
-            for place in named:
-                counts[place] = counts.get(place, 0) + 1
+        counts = Counter(place for named in places for place in named)
         n = len(doc_ids)
         rarity = {place: math.log(1 + n / count) for place, count in counts.items()}
         return cls(doc_ids, places, rarity, glossary)
