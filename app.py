@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from baybot import Settings
-from baybot.server import run_server
+from baybot.app.server import run_server
 
 ROOT = Path(__file__).resolve().parent
 

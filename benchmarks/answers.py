@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from baybot import Settings
-from baybot.assistant import Assistant
-from baybot.evaluation import evaluate, load_questions
-from baybot.vector_cache import open_cache
+from baybot.answer.assistant import Assistant
+from baybot.app.wiring import build_assistant
+from baybot.index.vector_cache import open_cache
+from baybot.staff.evaluation import evaluate, load_questions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings(query_cache_size=0)  # every answer timed as if asked first
     started = time.perf_counter()
-    assistant = Assistant.from_settings(settings)
+    assistant = build_assistant(settings)
     warm_start = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as empty, open_cache(Path(empty)) as cache:
         started = time.perf_counter()

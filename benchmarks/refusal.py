@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from baybot import Retriever, Settings
-from baybot.conversation import condense
-from baybot.evaluation import load_questions
-from baybot.evidence import FEATURES, EvidenceChecker, RefusalModel
-from baybot.vector_cache import open_cache
+from baybot import Settings
+from baybot.answer.conversation import condense
+from baybot.answer.evidence import FEATURES, EvidenceChecker, RefusalModel
+from baybot.app.wiring import build_retriever
+from baybot.index.vector_cache import open_cache
+from baybot.staff.evaluation import load_questions
 
 MAX_FALSE_REFUSALS = 0.05
 L2 = 1.0  # ridge penalty: 103 questions do not support sharp weights
@@ -73,7 +74,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update data/refusal.json")
     args = parser.parse_args()
     settings = Settings()
-    retriever = Retriever.from_settings(settings)
+    retriever = build_retriever(settings)
     # The features do not depend on the model being fitted; a neutral one stands in.
     checker = EvidenceChecker(
         retriever.index,

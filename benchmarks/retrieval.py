@@ -24,13 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from baybot import Settings, ingest
-from baybot.calibration import LanguageCalibrator
-from baybot.conversation import condense
-from baybot.embedding import load_embedder, resolve_model
-from baybot.evaluation import evaluate, load_questions
-from baybot.index import IndexStore
-from baybot.rerank import CrossEncoderReranker
-from baybot.retrieval import Retriever
+from baybot.answer.conversation import condense
+from baybot.index.embedders import load_embedder, resolve_model
+from baybot.index.store import IndexStore
+from baybot.search.calibration import LanguageCalibrator
+from baybot.search.rerank import CrossEncoderReranker
+from baybot.search.retriever import Retriever
+from baybot.staff.evaluation import evaluate, load_questions
 
 MODELS = ("multilingual-e5-small", "use-multilingual", "all-MiniLM-L6-v2")
 DEFAULT = Settings()

@@ -48,7 +48,7 @@ BUILD = (
     + r"""
 import json, sys, time, faiss, numpy as np
 from baybot.config import Settings
-from baybot.vectorstore import AnnPolicy, build_faiss
+from baybot.index.vectorstore import AnnPolicy, build_faiss
 vectors = np.load(sys.argv[1], mmap_mode="r")
 s = Settings()
 policy = AnnPolicy(1, s.ann_index, s.ann_breadth)
@@ -64,7 +64,7 @@ QUERY = (
     MEMORY
     + r"""
 import json, sys, time, numpy as np
-from baybot.vectorstore import FaissStore, read_faiss
+from baybot.index.vectorstore import FaissStore, read_faiss
 
 queries = np.load(sys.argv[2])
 truth = np.load(sys.argv[3])

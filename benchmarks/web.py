@@ -29,9 +29,9 @@ import requests
 import uvicorn
 
 from baybot import Settings
-from baybot.api import create_app
-from baybot.assistant import Assistant
-from baybot.evaluation import load_questions
+from baybot.app.api import create_app
+from baybot.app.wiring import build_assistant
+from baybot.staff.evaluation import load_questions
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGS = [
@@ -131,7 +131,7 @@ def main() -> None:
         query_cache_size=0,
         feedback_db=Path("/tmp/baybot-bench-feedback.db"),
     )
-    assistant = Assistant.from_settings(settings)
+    assistant = build_assistant(settings)
     questions = load_questions(args.questions)
     url, server = serve(create_app(settings, assistant=assistant))
 

@@ -7,15 +7,16 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from baybot import Settings, ingest
-from baybot.documents import doc_id_for
-from baybot.embedding import SentenceTransformerEmbedder
+from baybot.app.wiring import build_assistant
+from baybot.corpus.discovery import doc_id_for
+from baybot.index.embedders import SentenceTransformerEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -194,6 +195,25 @@ def baybot_command() -> list[str]:
 @pytest.fixture(scope="session")
 def assistant(full_settings: Settings):
     """The Assistant over the whole shipped corpus with the default models and backend."""
-    from baybot.assistant import Assistant
 
-    return Assistant.from_settings(full_settings)
+    return build_assistant(full_settings)
+
+
+PLUGINS = Path(__file__).resolve().parent / "plugins"
+
+
+@pytest.fixture(scope="session")
+def test_plugins() -> Iterator[None]:
+    """The test plugin package (tests/plugins: a module and its dist-info with entry points)
+    importable and visible to the plugin registry, as `pip install` would make it."""
+    sys.path.insert(0, str(PLUGINS))
+    yield
+    sys.path.remove(str(PLUGINS))
+
+
+@pytest.fixture
+def unit_settings(make_settings, test_plugins) -> Settings:
+    """Settings for unit tests: the hash embedder and the echo generator, both plugins."""
+    return make_settings(
+        embedding_models=("hash-test",), embedding_weights=(1.0,), generator="echo-test"
+    )

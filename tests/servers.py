@@ -19,8 +19,8 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
-from baybot.generation import GenerationRequest, Passage
-from baybot.retrieval import Hit
+from baybot.answer.generators import GenerationRequest
+from baybot.types import Hit, Passage
 
 TTPS = (
     "The Top Talent Pass Scheme lets people with an annual income of at least HK$2.5 million, "

@@ -1,6 +1,6 @@
 """BayBot: cited answers about Greater Bay Area talent schemes.
 
-The Python API that the CLI (and later the REST API and chat UI) are thin shells over:
+The Python API that the CLI, the REST API and the chat UI are thin shells over:
 
     from baybot import Settings, ingest, Retriever
     settings = Settings()                      # BAYBOT_* env vars apply
@@ -19,34 +19,34 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "Settings": "config",
-    "Document": "documents",
-    "Source": "documents",
-    "SkippedFile": "documents",
-    "Corpus": "documents",
-    "load_corpus": "documents",
-    "Chunk": "chunking",
-    "Chunker": "chunking",
-    "Embedder": "embedding",
-    "SentenceTransformerEmbedder": "embedding",
-    "load_embedder": "embedding",
-    "IndexStore": "index",
-    "LoadedIndex": "index",
-    "IngestReport": "ingestion",
-    "ingest": "ingestion",
-    "Hit": "retrieval",
-    "Retriever": "retrieval",
-    "get_encoding": "tokens",
+    "Document": "types",
+    "Source": "types",
+    "SkippedFile": "types",
+    "Corpus": "corpus.discovery",
+    "load_corpus": "corpus.discovery",
+    "Chunk": "types",
+    "Chunker": "index.chunking",
+    "Embedder": "index.embedders",
+    "SentenceTransformerEmbedder": "index.embedders",
+    "load_embedder": "index.embedders",
+    "IndexStore": "index.store",
+    "LoadedIndex": "index.store",
+    "IngestReport": "index.ingest",
+    "ingest": "index.ingest",
+    "Hit": "types",
+    "Retriever": "search.retriever",
+    "get_encoding": "text.tokens",
     "BayBotError": "errors",
     "DocumentError": "errors",
     "IndexCorruptError": "errors",
     "IndexMissingError": "errors",
     "IndexStaleError": "errors",
     "QueryError": "errors",
-    "Filters": "filters",
-    "SearchResult": "retrieval",
-    "EvalReport": "evaluation",
-    "evaluate": "evaluation",
-    "load_questions": "evaluation",
+    "Filters": "search.filters",
+    "SearchResult": "search.retriever",
+    "EvalReport": "staff.evaluation",
+    "evaluate": "staff.evaluation",
+    "load_questions": "staff.evaluation",
 }
 
 __all__ = [
@@ -82,11 +82,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .chunking import Chunk, Chunker
-    from .config import Settings
-    from .documents import Corpus, Document, SkippedFile, Source, load_corpus
-    from .embedding import Embedder, SentenceTransformerEmbedder, load_embedder
-    from .errors import (
+    from baybot.config import Settings
+    from baybot.corpus.discovery import Corpus, load_corpus
+    from baybot.errors import (
         BayBotError,
         DocumentError,
         IndexCorruptError,
@@ -94,12 +92,15 @@ if TYPE_CHECKING:
         IndexStaleError,
         QueryError,
     )
-    from .evaluation import EvalReport, evaluate, load_questions
-    from .filters import Filters
-    from .index import IndexStore, LoadedIndex
-    from .ingestion import IngestReport, ingest
-    from .retrieval import Hit, Retriever, SearchResult
-    from .tokens import get_encoding
+    from baybot.index.chunking import Chunker
+    from baybot.index.embedders import Embedder, SentenceTransformerEmbedder, load_embedder
+    from baybot.index.ingest import IngestReport, ingest
+    from baybot.index.store import IndexStore, LoadedIndex
+    from baybot.search.filters import Filters
+    from baybot.search.retriever import Retriever, SearchResult
+    from baybot.staff.evaluation import EvalReport, evaluate, load_questions
+    from baybot.text.tokens import get_encoding
+    from baybot.types import Chunk, Document, Hit, SkippedFile, Source
 
 
 def __getattr__(name: str) -> Any:

@@ -1,3 +1,3 @@
-from .cli import main
+from baybot.app.cli import main
 
 main()

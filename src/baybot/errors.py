@@ -41,3 +41,11 @@ class IndexStaleError(IndexStoreError):
 
 class QueryError(BayBotError, ValueError):
     """A query the retriever refuses, with the reason."""
+
+
+class GenerationError(BayBotError):
+    """A backend could not produce an answer (server down, timed out, unusable output)."""
+
+
+class NotReady(BayBotError):
+    """The index is still loading."""

@@ -1,0 +1,239 @@
+"""Assistant: a question (and the conversation so far) in, a checked, cited Answer out.
+
+    question ─ rewrite follow-up ─▶ Retriever ─▶ EvidenceChecker ─┬─▶ Generator ─▶ citations
+                                                                 └─▶ refusal (too weak)
+
+Every shell (CLI, REST, chat UI) calls `ask` or `stream`; `stream` yields the text as the
+backend writes it and then the final Answer, whose text is the checked one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from baybot.answer.citations import check_citations
+from baybot.answer.conversation import condense
+from baybot.answer.evidence import Evidence, EvidenceChecker, RefusalModel
+from baybot.answer.generators import (
+    GenerationError,
+    GenerationRequest,
+    PassageSelector,
+    QuestionRewriter,
+    load_generator,
+)
+from baybot.config import Settings
+from baybot.errors import QueryError
+from baybot.search.filters import Filters
+from baybot.search.retriever import Retriever
+from baybot.text import messages
+from baybot.text.language import detect_language, to_script
+from baybot.text.questions import clean_question
+from baybot.types import Answer, Passage, Token, Topic
+
+NEAREST_TOPICS = 3
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """One per process: holds the retriever, the evidence checker and loaded backends."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        settings: Settings | None = None,
+        *,
+        evidence: EvidenceChecker | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.settings = settings or retriever.settings
+        model = RefusalModel.load()
+        if self.settings.refusal_threshold is not None:
+            model = replace(model, threshold=self.settings.refusal_threshold)
+        # Sentences are scored by the first (main) dense model of the index.
+        self.evidence = evidence or EvidenceChecker(
+            retriever.index, retriever.embedders[0], model, calibrator=retriever.calibrator
+        )
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Mapping[str, Any]] | None = None,
+        *,
+        generator: str | None = None,
+        filters: Filters | Mapping[str, Any] | None = None,
+    ) -> Answer:
+        answer = None
+        for event in self.stream(question, history, generator=generator, filters=filters):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Mapping[str, Any]] | None = None,
+        *,
+        generator: str | None = None,
+        filters: Filters | Mapping[str, Any] | None = None,
+    ) -> Iterator[Token | Answer]:
+        """Tokens as they are written, then the checked Answer (always last)."""
+        question = clean_question(question)
+        history = _valid_history(history)
+        backend = load_generator(generator or self.settings.generator, self.settings)
+        timings: dict[str, float] = {}
+        started = clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[name] = round((now - clock) * 1000, 2)
+            clock = now
+
+        query = self._standalone(question, history, backend)
+        lap("rewrite")
+        result = self.retriever.run(query, self.settings.answer_passages, filters)
+        lap("retrieve")
+        evidence = self.evidence.assess(
+            question,
+            query,
+            result.hits,
+            expand_documents=self.settings.expand_documents,
+            expand_passages=self.settings.expand_passages,
+        )
+        passages = evidence.passages
+        lap("evidence")
+        language = detect_language(question)
+        if self.settings.refusal and not evidence.answerable:
+            yield from self._refusal(
+                question, query, language, evidence, backend.name, timings, started
+            )
+            return
+        request = GenerationRequest(
+            question=query,
+            language=language,
+            passages=passages,
+            sentences=evidence.sentences,
+            history=tuple(history),
+        )
+        pieces: list[str] = []
+        first_token = None
+        notice = None
+        try:
+            for piece in backend.stream(request):
+                if first_token is None:
+                    first_token = time.perf_counter()
+                pieces.append(piece)
+                yield Token(piece)
+        except GenerationError as exc:
+            fallback = self.settings.fallback_generator
+            if not fallback or fallback == backend.name:
+                raise
+            notice = f"the {backend.name} backend failed ({exc}); {fallback} answered instead"
+            log.warning("%s", notice)
+            backend = load_generator(fallback, self.settings)
+            pieces = []
+            for piece in backend.stream(request):
+                first_token = first_token or time.perf_counter()
+                pieces.append(piece)
+                yield Token(piece)
+        lap("generate")
+        shown = backend.shown(request) if isinstance(backend, PassageSelector) else None
+        checked = check_citations("".join(pieces), passages, evidence.sentences, shown)
+        lap("check")
+        timings["first_token"] = round(((first_token or clock) - started) * 1000, 2)
+        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        yield Answer(
+            question=question,
+            text=checked.text,
+            refused=False,
+            citations=checked.citations,
+            generator=backend.name,
+            query=query,
+            language=language,
+            confidence=evidence.probability,
+            timings_ms=timings,
+            uncited=checked.uncited,
+            removed_markers=checked.removed_markers,
+            notice=notice,
+        )
+
+    def _standalone(
+        self, question: str, history: Sequence[Mapping[str, Any]], backend: object
+    ) -> str:
+        """A follow-up as a question that stands alone: the backend's LLM rewrites it when it
+        has one, else the previous question is folded in (conversation.py)."""
+        if not history:
+            return question
+        if isinstance(backend, QuestionRewriter):
+            try:
+                return backend.rewrite(question, history)
+            except GenerationError:
+                pass  # the deterministic rewrite below still answers the question
+        return condense(question, history)
+
+    def _refusal(
+        self,
+        question: str,
+        query: str,
+        language: str,
+        evidence: Evidence,
+        generator: str,
+        timings: dict[str, float],
+        started: float,
+    ) -> Iterator[Token | Answer]:
+        parts = [messages.text("refusal", language)]
+        if evidence.missing_places:
+            separator = messages.text("place_separator", language)
+            places = separator.join(evidence.missing_places)
+            parts.append(messages.text("refusal_places", language, places=places))
+        topics = self._topics(evidence.passages)
+        text = " ".join(parts)
+        if topics:
+            lines = [
+                f"- {to_script(t.title, language)}" + (f" ({t.published})" if t.published else "")
+                for t in topics
+            ]
+            text += "\n\n" + messages.text("nearest_topics", language) + "\n" + "\n".join(lines)
+        yield Token(text)
+        timings["first_token"] = timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        yield Answer(
+            question=question,
+            text=text,
+            refused=True,
+            citations=(),
+            generator=generator,
+            query=query,
+            language=language,
+            confidence=evidence.probability,
+            timings_ms=timings,
+            topics=topics,
+        )
+
+    def _topics(self, passages: Sequence[Passage]) -> tuple[Topic, ...]:
+        seen: dict[str, Topic] = {}
+        for p in passages:
+            hit = p.hit
+            if hit.doc_id not in seen:
+                published = hit.published.isoformat() if hit.published else None
+                seen[hit.doc_id] = Topic(hit.doc_id, hit.title, hit.url, published)
+        return tuple(seen.values())[:NEAREST_TOPICS]
+
+
+def _valid_history(history: Sequence[Mapping[str, Any]] | None) -> list[dict[str, str]]:
+    """Turns as {role, content}; anything else is a clear error, not silently dropped."""
+    out = []
+    for i, turn in enumerate(history or ()):
+        if not isinstance(turn, Mapping):
+            raise QueryError(f"history turn {i + 1} is not an object with role and content")
+        role, content = turn.get("role"), turn.get("content")
+        if role not in ("user", "assistant") or not isinstance(content, str):
+            raise QueryError(
+                f"history turn {i + 1} needs role 'user' or 'assistant' and a text content"
+            )
+        out.append({"role": role, "content": content})
+    return out

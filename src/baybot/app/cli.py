@@ -1,0 +1,311 @@
+"""`baybot` command line: a thin shell over the Python API.
+
+typer, because options are declared by the same type hints the API uses.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+
+from baybot.config import Settings
+from baybot.errors import BayBotError
+
+if TYPE_CHECKING:
+    from baybot.types import Answer
+
+app = typer.Typer(
+    help="BayBot: cited answers about Greater Bay Area talent schemes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+CorpusOpt = Annotated[
+    Path | None, typer.Option("--corpus", help="Corpus folder (env BAYBOT_CORPUS_DIR).")
+]
+IndexOpt = Annotated[
+    Path | None, typer.Option("--index", help="Index folder (env BAYBOT_INDEX_DIR).")
+]
+ModelOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model",
+        help="Embedding model; repeat to fuse several (env BAYBOT_EMBEDDING_MODELS=a,b).",
+    ),
+]
+WeightOpt = Annotated[
+    list[float] | None,
+    typer.Option(
+        "--weight",
+        help="Fusion weight of each --model, in order (default 1 each when --model "
+        "is given) (env BAYBOT_EMBEDDING_WEIGHTS).",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
+def _settings(
+    models: list[str] | None = None, weights: list[float] | None = None, **overrides: Any
+) -> Settings:
+    if models:
+        overrides["embedding_models"] = tuple(models)
+        overrides["embedding_weights"] = tuple(weights or [1.0] * len(models))
+    elif weights:
+        overrides["embedding_weights"] = tuple(weights)
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        _fail(f"invalid settings: {exc}")
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _emit(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@app.command("ingest")
+def ingest_cmd(
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build or update the index from the corpus (only changed documents are embedded)."""
+    from baybot.index.ingest import ingest
+
+    settings = _settings(model, corpus_dir=corpus, index_dir=index)
+    try:
+        report = ingest(settings, progress=not as_json and sys.stderr.isatty(), rebuild=rebuild)
+    except BayBotError as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit(report.to_dict())
+        return
+    if report.changed:
+        why = f" ({report.rebuilt})" if report.rebuilt else ""
+        typer.echo(
+            f"Indexed {report.documents} documents, {report.chunks} chunks{why}: "
+            f"{len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.removed)} removed, {report.unchanged} unchanged; "
+            f"{report.embedded_chunks} chunks embedded ({report.computed_vectors} vectors "
+            f"computed, the rest from the cache) in {report.seconds:.1f} s."
+        )
+    else:
+        typer.echo(
+            f"Index is up to date: {report.documents} documents, {report.chunks} chunks "
+            f"({report.seconds:.2f} s)."
+        )
+
+
+RegionOpt = Annotated[
+    list[str] | None, typer.Option("--region", help="Only these regions (repeatable).")
+]
+SchemeOpt = Annotated[
+    list[str] | None, typer.Option("--scheme", help="Only documents on these schemes.")
+]
+LanguageOpt = Annotated[
+    list[str] | None, typer.Option("--language", help="Only sources in en, zh-Hant, zh-Hans, zh.")
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="Only sources published or updated on/after DATE.")
+]
+
+
+@app.command("search")
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="Question or keywords, any of our languages.")],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help="Number of hits.")] = 5,
+    region: RegionOpt = None,
+    scheme: SchemeOpt = None,
+    language: LanguageOpt = None,
+    since: SinceOpt = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+    weight: WeightOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Retrieve the passages that best match QUERY."""
+    from baybot.app.wiring import build_retriever
+    from baybot.search.filters import Filters
+
+    settings = _settings(model, weight, corpus_dir=corpus, index_dir=index)
+    raw = {"region": region, "scheme": scheme, "language": language, "since": since}
+    try:
+        filters = Filters.parse({key: v for key, v in raw.items() if v})
+        hits = build_retriever(settings).search(query, k=k, filters=filters)
+    except BayBotError as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit({"query": query, "hits": [h.to_dict() for h in hits]})
+        return
+    if not hits:
+        typer.echo("No passages found.")
+    for h in hits:
+        date = h.published.isoformat() if h.published else "undated"
+        typer.echo(f"{h.rank}. {h.title}  [{h.doc_id}, {date}]  score {h.score:.3f}")
+        if h.section:
+            typer.echo(f"   § {h.section}")
+        snippet = " ".join(h.text.split())
+        typer.echo(textwrap.indent(textwrap.fill(snippet[:300], width=96), "   "))
+        if h.url:
+            typer.echo(f"   {h.url}")
+        typer.echo("")
+
+
+GeneratorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--generator",
+        help="Answer backend: extractive, openai, llamacpp or a plugin (env BAYBOT_GENERATOR).",
+    ),
+]
+
+
+@app.command("ask")
+def ask_cmd(
+    question: Annotated[str, typer.Argument(help="A question, in English or Chinese.")],
+    generator: GeneratorOpt = None,
+    history: Annotated[
+        Path | None,
+        typer.Option("--history", help="JSON file of earlier turns: [{role, content}, ...]."),
+    ] = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer QUESTION from the sources, citing each claim as [n]; say so when they do not
+    cover it."""
+    from baybot.app.wiring import build_assistant
+    from baybot.types import Answer
+
+    settings = _settings(corpus_dir=corpus, index_dir=index, generator=generator)
+    try:
+        turns = json.loads(history.read_text("utf-8")) if history else None
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot read the history file {history}: {exc}")
+    streamed: list[str] = []
+    answer = None
+    try:
+        for event in build_assistant(settings).stream(question, turns):
+            if isinstance(event, Answer):
+                answer = event
+            elif not as_json:
+                streamed.append(event.text)
+                typer.echo(event.text, nl=False)
+    except BayBotError as exc:
+        _fail(str(exc))
+    assert answer is not None
+    if as_json:
+        _emit(answer.to_dict())
+        return
+    if answer.text != "".join(streamed).strip():
+        typer.echo(
+            "\n\nChecked answer (markers that named no source removed):\n" + answer.text, nl=False
+        )
+    typer.echo("")
+    echo_sources(answer)
+
+
+def echo_sources(answer: Answer) -> None:
+    """The numbered sources of an answer, for a terminal: title, issuer, date, link, quote."""
+    if answer.citations:
+        typer.echo("\nSources:")
+    for c in answer.citations:
+        date = c.published.isoformat() if c.published else "undated"
+        issuer = f" — {c.issuer}" if c.issuer else ""
+        typer.echo(f"[{c.n}] {c.title}{issuer} ({date})")
+        if c.url:
+            typer.echo(f"    {c.url}")
+        quote = textwrap.fill(f"“{' '.join(c.quote.split())}”", width=96)
+        typer.echo(textwrap.indent(quote, "    "))
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Annotated[Path, typer.Argument(help="Questions, one JSON object a line.")],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help="Hits per question.")] = 10,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write metrics.json, a chart and HTML.")
+    ] = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+    weight: WeightOpt = None,
+    generator: GeneratorOpt = None,
+    answers: Annotated[
+        bool, typer.Option("--answers/--no-answers", help="Also answer and score the answers.")
+    ] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure retrieval (recall@k, MRR@10, nDCG@10) and answers (fact recall, citation
+    precision, refusals) on FILE, with latency; per kind and language."""
+    from baybot.app.wiring import build_assistant, build_retriever
+    from baybot.staff.evaluation import evaluate, load_questions, render_table, write_report
+
+    # No query-vector cache: each question's search and answer are timed as if asked first.
+    settings = _settings(
+        model, weight, corpus_dir=corpus, index_dir=index, generator=generator, query_cache_size=0
+    )
+    try:
+        questions = load_questions(file)
+        if answers:
+            assistant = build_assistant(settings)
+            result = evaluate(assistant.retriever, questions, k=k, assistant=assistant)
+        else:
+            result = evaluate(build_retriever(settings), questions, k=k)
+    except BayBotError as exc:
+        _fail(str(exc))
+    written = write_report(result, report) if report else []
+    if as_json:
+        _emit(result.to_dict())
+    else:
+        typer.echo(render_table(result))
+    for path in written:
+        typer.echo(f"wrote {path}", err=True)
+
+
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[
+        str | None, typer.Option("--host", help="Interface to listen on. [env BAYBOT_HOST]")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="TCP port. [env BAYBOT_PORT]")
+    ] = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+) -> None:
+    """Serve the web chat at / and the REST API under /v1 (OpenAPI docs at /docs, readiness
+    at /healthz); the index is loaded, or built, in the background."""
+    from baybot.app.server import run_server
+
+    run_server(_settings(corpus_dir=corpus, index_dir=index, host=host, port=port))
+
+
+def main() -> None:
+    app()

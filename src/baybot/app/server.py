@@ -1,0 +1,22 @@
+"""Running the one server (web chat at `/`, REST under `/v1`) with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from baybot.app.api import create_app
+from baybot.config import Settings
+
+
+def run_server(settings: Settings) -> None:
+    """Serve until interrupted; the index loads (or builds, with progress on a terminal) in
+    the background while /healthz already answers."""
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
+    app = create_app(settings, progress=sys.stderr.isatty())
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"BayBot: chat at {url}/ · API docs at {url}/docs · readiness at {url}/healthz",
+          file=sys.stderr, flush=True)  # fmt: skip
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

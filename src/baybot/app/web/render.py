@@ -1,0 +1,166 @@
+"""Answers and sources as the chat shows them: Markdown for the chat bubble, HTML for the
+sources panel.
+
+Everything that comes from a document or a model is escaped here, so HTML or script inside a
+source or an answer is shown as text and never runs; the only links made are our own, to
+http(s) source urls.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote, urlsplit
+
+from baybot.app.web.strings import t
+from baybot.types import Answer, Citation
+
+_MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+# Characters Markdown (and the chat's LaTeX and HTML) would interpret.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
+_BULLET = re.compile(r"^\\- ", re.MULTILINE)
+
+
+def escape_markdown(text: str) -> str:
+    """`text` shown literally by a Markdown renderer: HTML escaped, syntax backslashed."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    # The sources' own bullet lists stay lists.
+    return _BULLET.sub("- ", escaped.replace("\r", ""))
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` when it is an absolute http(s) url, made safe inside a Markdown or HTML link;
+    None for anything else (javascript:, data:, relative paths)."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
+
+
+def _title_attribute(citation: Citation, language: str) -> str:
+    bits = [citation.title, citation.issuer or ""]
+    if citation.published:
+        bits.append(f"{t('published', language)} {citation.published.isoformat()}")
+    text = " · ".join(b for b in bits if b)
+    return text.replace('"', "'").replace("\\", "/")
+
+
+def answer_markdown(answer: Answer, language: str) -> str:
+    """The chat bubble for a finished answer: the text with each [n] a footnote link to its
+    source, then the numbered footnotes (title, issuer, date, link)."""
+    if answer.refused:
+        return _refusal_markdown(answer, language)
+    by_n = {c.n: c for c in answer.citations}
+    pieces: list[str] = []
+    position = 0
+    for marker in _MARKER.finditer(answer.text):
+        pieces.append(escape_markdown(answer.text[position : marker.start()]))
+        pieces.append(
+            " " + _footnote_link(by_n.get(int(marker.group(1))), marker.group(1), language)
+        )
+        position = marker.end()
+    pieces.append(escape_markdown(answer.text[position:]))
+    body = "".join(pieces).strip()
+    if not answer.supported:
+        body = f"⚠️ **{escape_markdown(t('unsupported', language))}**\n\n{body}"
+    if answer.notice:
+        body = f"⚠️ *{escape_markdown(t('fallback', language))}*\n\n{body}"
+    by_document: dict[str, list[Citation]] = {}
+    for c in answer.citations:
+        by_document.setdefault(c.doc_id, []).append(c)
+    notes = [_footnote(group) for group in by_document.values()]
+    return body + ("\n\n---\n" + "\n".join(notes) if notes else "")
+
+
+def _footnote_link(citation: Citation | None, n: str, language: str) -> str:
+    url = safe_url(citation.url) if citation else None
+    if citation is None or url is None:
+        return f"\\[{n}\\]"
+    return f'[\\[{n}\\]]({url} "{_title_attribute(citation, language)}")'
+
+
+def _footnote(citations: list[Citation]) -> str:
+    """One line per cited document: its markers, title (linked), issuer and date."""
+    citation = citations[0]
+    title = escape_markdown(citation.title)
+    url = safe_url(citation.url)
+    linked = f"[{title}]({url})" if url else title
+    meta = [escape_markdown(citation.issuer)] if citation.issuer else []
+    if citation.published:
+        meta.append(citation.published.isoformat())
+    markers = " ".join(f"\\[{c.n}\\]" for c in citations)
+    return f"{markers} {linked}" + (" · " + " · ".join(meta) if meta else "") + "  "
+
+
+def _refusal_markdown(answer: Answer, language: str) -> str:
+    message = answer.text.split("\n\n", 1)[0]
+    out = f"🚫 **{escape_markdown(t('refused', language))}**\n\n{escape_markdown(message)}"
+    if answer.topics:
+        lines = []
+        for topic in answer.topics:
+            title = escape_markdown(topic.title)
+            url = safe_url(topic.url)
+            line = f"- [{title}]({url})" if url else f"- {title}"
+            lines.append(line + (f" ({topic.published})" if topic.published else ""))
+        out += f"\n\n{escape_markdown(t('nearest', language))}\n" + "\n".join(lines)
+    return out
+
+
+def streaming_markdown(text: str) -> str:
+    """The bubble while the answer is still being written: the raw text, shown literally."""
+    return escape_markdown(text) + " ▍"
+
+
+def sources_html(answer: Answer | None, language: str) -> str:
+    """The sources panel: one card per citation with the cited sentences highlighted."""
+    if answer is None or not answer.citations:
+        return f'<div class="bb-sources-empty">{html.escape(t("sources_empty", language))}</div>'
+    return "\n".join(_card(c, language) for c in answer.citations)
+
+
+def _card(citation: Citation, language: str) -> str:
+    url = safe_url(citation.url)
+    title = html.escape(citation.title)
+    link = '<a href="{}" target="_blank" rel="noopener noreferrer nofollow">{}</a>'
+    heading = link.format(html.escape(url), title) if url else title
+    meta = []
+    if citation.issuer:
+        meta.append(html.escape(citation.issuer))
+    if citation.published:
+        day = citation.published.isoformat()
+        label = html.escape(t("published", language))
+        meta.append(f'<time datetime="{day}">{label} {day}</time>')
+    doc_id = html.escape(citation.doc_id)
+    passage = highlighted(citation.passage, citation.spans)
+    return (
+        f'<article class="bb-source" id="bb-source-{citation.n}" data-doc-id="{doc_id}">'
+        f'<header><span class="bb-n">{citation.n}</span> {heading}</header>'
+        f'<div class="bb-meta">{" · ".join(meta)}</div>'
+        f'<blockquote class="bb-passage">{passage}</blockquote>'
+        "</article>"
+    )
+
+
+def highlighted(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """`text` escaped, with each span wrapped in <mark> (and Markdown bold marks dropped)."""
+    out: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        start, end = max(start, position), min(end, len(text))
+        if start >= end:
+            continue
+        out.append(_plain(text[position:start]))
+        out.append(f"<mark>{_plain(text[start:end])}</mark>")
+        position = end
+    out.append(_plain(text[position:]))
+    return "".join(out)
+
+
+def _plain(text: str) -> str:
+    return html.escape(text.replace("**", ""))

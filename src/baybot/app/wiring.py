@@ -1,0 +1,33 @@
+"""How the stages join: the one place that opens the index (building or updating it first when
+`auto_update` is on), loads the models once and warms them, for every front end (CLI, REST,
+chat, benchmarks)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from baybot.answer.assistant import Assistant
+from baybot.config import Settings
+from baybot.index.embedders import Embedder, load_embedders
+from baybot.index.ingest import ingest
+from baybot.index.vector_cache import open_cache
+from baybot.search.retriever import Retriever
+
+
+def build_retriever(
+    settings: Settings, *, embedders: Sequence[Embedder] | None = None, progress: bool = False
+) -> Retriever:
+    """A Retriever over the index of `settings`, first building or updating it when
+    `auto_update` is on (the models are loaded once for both)."""
+    embedders = list(embedders) if embedders else load_embedders(settings)
+    if settings.auto_update:
+        ingest(settings, embedders=embedders, progress=progress)
+    return Retriever.from_settings(settings, embedders=embedders)
+
+
+def build_assistant(settings: Settings, *, progress: bool = False) -> Assistant:
+    """An Assistant with its retriever and the corpus sentences' vectors ready."""
+    assistant = Assistant(build_retriever(settings, progress=progress), settings)
+    with open_cache(settings.cache_dir, settings.vector_cache) as cache:
+        assistant.evidence.prepare(cache)
+    return assistant

@@ -1,0 +1,98 @@
+"""BM25 over passages with tokens that work for English and Chinese alike.
+
+English words are lower-cased, stop-worded and Snowball-stemmed (PyStemmer); Chinese runs
+become single characters plus character bigrams, after folding Traditional to Simplified
+(OpenCC), so 個稅 and 个税 are one term and no segmentation dictionary has to be kept up to
+date with new scheme names. Scoring is bm25s: sparse matrices, saved as plain .npy files.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+from bm25s.stopwords import STOPWORDS_EN
+
+from baybot.text.glossary import fold
+from baybot.text.language import HAN
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself and logs each build
+
+LEXICAL_VERSION = 1  # bump when tokenize() changes what it produces
+
+_TOKEN = re.compile(HAN.pattern + r"+|[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
+_STOPWORDS = frozenset(STOPWORDS_EN)
+_DIGIT_GROUPS = re.compile(r"(?<=\d),(?=\d{3})")
+
+
+@cache
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(text: str) -> list[str]:
+    """Terms of `text`: stemmed English words, numbers, Chinese characters and bigrams."""
+    out: list[str] = []
+    stem = _stemmer().stemWord
+    for match in _TOKEN.finditer(fold(text)):
+        run = match.group()
+        if HAN.match(run):
+            out.extend(run)
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        elif run not in _STOPWORDS:
+            run = _DIGIT_GROUPS.sub("", run).replace("’", "'")
+            out.append(stem(run) if run[0].isalpha() else run)
+    return out
+
+
+def jaccard(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
+    """Term-set overlap; two empty sets are the same set."""
+    union = len(a | b)
+    return len(a & b) / union if union else 1.0
+
+
+class LexicalIndex:
+    """BM25 scores for every passage, in the chunk store's order."""
+
+    def __init__(self, bm25: bm25s.BM25 | None, size: int) -> None:
+        self._bm25 = bm25
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> LexicalIndex:
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in tokenize(text)] for text in texts]
+        if not vocab:
+            return cls(None, len(texts))
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        return cls(bm25, len(texts))
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "size.txt").write_text(str(self.size))
+        if self._bm25 is not None:
+            self._bm25.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        size = int((folder / "size.txt").read_text())
+        if not (folder / "params.index.json").exists():
+            return cls(None, size)
+        return cls(bm25s.BM25.load(str(folder), show_progress=False, verbosity=0), size)
+
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        if self._bm25 is None:
+            return np.zeros(self.size, dtype=np.float32)
+        vocab = self._bm25.vocab_dict
+        ids = [vocab[t] for t in terms if t in vocab]
+        if not ids:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(ids), dtype=np.float32)

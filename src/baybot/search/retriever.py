@@ -1,0 +1,329 @@
+"""Retriever: a question in, ranked passages with their citation metadata out.
+
+Dense retrieval with each embedder, BM25 and the place match (places.py) run side by side over
+the same chunk store; their scores are fused (fusion.py), filtered by metadata, optionally
+reranked by a cross-encoder, and near-duplicate passages of one document are collapsed before
+the top k are returned.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from baybot.config import Settings
+from baybot.errors import IndexStaleError, QueryError
+from baybot.index.embedders import CachedQueries, Embedder, load_embedders
+from baybot.index.lexical import jaccard, tokenize
+from baybot.index.store import IndexStore, LoadedIndex, index_config
+from baybot.index.vector_cache import open_cache
+from baybot.index.vectorstore import VectorStore
+from baybot.search import fusion
+from baybot.search.calibration import LanguageCalibrator
+from baybot.search.filters import Filters, allowed_documents
+from baybot.search.places import PlaceMatch
+from baybot.search.rerank import Reranker, load_reranker
+from baybot.text.glossary import default_glossary
+from baybot.text.questions import clean_question
+from baybot.types import Hit
+
+MAX_QUERY_CHARS = 2000
+MAX_K = 50
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One retriever's view of a hit: its score and its rank among that retriever's
+    candidates (None when the retriever did not return it)."""
+
+    score: float | None
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits plus what it took to find them, for eval, benchmarks and the staff inspector."""
+
+    query: str
+    hits: list[Hit]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    filters: Filters = field(default_factory=Filters)
+    # With `explain`: per hit, each retriever's Signal and the fused one ("fused").
+    signals: tuple[dict[str, Signal], ...] = ()
+
+
+class Retriever:
+    """Hybrid retrieval over a loaded index; one instance serves many queries."""
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedders: Sequence[Embedder],
+        settings: Settings | None = None,
+        *,
+        reranker: Reranker | None = None,
+        calibrator: LanguageCalibrator | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        names = tuple(e.name for e in embedders)
+        if index.manifest.config.embedders != names:
+            raise IndexStaleError(
+                f"index was built with {list(index.manifest.config.embedders)}, "
+                f"not {list(names)}; run `baybot ingest`"
+            )
+        self.index = index
+        size = self.settings.query_cache_size
+        self.embedders: list[Embedder] = [
+            CachedQueries(e, size) if size and not isinstance(e, CachedQueries) else e
+            for e in embedders
+        ]
+        weights = self.settings.embedding_weights
+        if len(weights) != len(self.embedders):
+            weights = (1.0,) * len(self.embedders)
+        self.weights = dict(zip(names, weights, strict=True))
+        self.reranker = reranker
+        self.calibrator = calibrator
+        for store in index.dense.values():
+            store.breadth = self.settings.ann_breadth
+        languages = [index.documents[c.doc_id].language for c in index.chunks]
+        self._languages = sorted(set(languages))
+        self._row_language = np.array(
+            [self._languages.index(lang) for lang in languages], dtype=np.int64
+        )
+        doc_rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(index.chunks):
+            doc_rows.setdefault(chunk.doc_id, []).append(row)
+        self._doc_rows = {k: np.array(v, dtype=np.int64) for k, v in doc_rows.items()}
+        self.places = PlaceMatch.build(index.documents)
+        position = {d: i for i, d in enumerate(self.places.doc_ids)}
+        self._row_doc = np.array([position[c.doc_id] for c in index.chunks], dtype=np.int64)
+        self._terms: dict[int, frozenset[str]] = {}
+        self._name_vectors: dict[tuple[str, str], np.ndarray] = {}
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, embedders: Sequence[Embedder] | None = None
+    ) -> Retriever:
+        """Open the index already built in `settings.index_dir` (`ingest` builds it; the app's
+        wiring does both) with the models, reranker and calibration the settings name."""
+        embedders = list(embedders) if embedders else load_embedders(settings)
+        index = IndexStore(settings.index_dir).load()
+        if index.manifest.config != index_config(settings, embedders):
+            raise IndexStaleError(
+                f"index in {settings.index_dir} was built with other settings; run `baybot ingest`"
+            )
+        reranker = (
+            load_reranker(settings.rerank_model, offline=settings.offline)
+            if settings.rerank_model
+            else None
+        )
+        calibrator = None
+        if settings.language_calibration:
+            with open_cache(settings.cache_dir, settings.vector_cache) as cache:
+                calibrator = LanguageCalibrator.build(embedders, cache)
+        retriever = cls(index, embedders, settings, reranker=reranker, calibrator=calibrator)
+        for embedder in embedders:  # load lazy model weights now, not on the first question
+            embedder.embed_query("warm up")
+        return retriever
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | Mapping[str, Any] | None = None,
+    ) -> list[Hit]:
+        return self.run(query, k, filters).hits
+
+    def run(
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | Mapping[str, Any] | None = None,
+        *,
+        explain: bool = False,
+    ) -> SearchResult:
+        """Search, recording the time each stage took; `explain` adds each retriever's score
+        and rank for every hit."""
+        query = clean_question(query, "query")
+        if len(query) > MAX_QUERY_CHARS:
+            raise QueryError(f"query is longer than {MAX_QUERY_CHARS} characters")
+        if not isinstance(k, int) or not 1 <= k <= MAX_K:
+            raise QueryError(f"k must be between 1 and {MAX_K}")
+        if not isinstance(filters, Filters):
+            filters = Filters.parse(filters)
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[name] = round((now - clock) * 1000, 3)
+            clock = now
+
+        allowed_rows = self._allowed_rows(filters)
+        lap("filter")
+        if allowed_rows is not None and len(allowed_rows) == 0:
+            return SearchResult(query, [], timings, filters)
+        extra = default_glossary().expand(query) if self.settings.glossary_expansion else []
+        rankings = [
+            *self._dense(query, extra, allowed_rows, lap),
+            self._lexical(query, extra, allowed_rows),
+        ]
+        lap("lexical")
+        place = self._place(query, allowed_rows)
+        if place is not None:
+            rankings.append(place)
+            lap("places")
+        if self.settings.fusion == "rrf":
+            rows, scores = fusion.rrf(rankings, self.settings.rrf_k)
+        else:
+            rows, scores = fusion.zscore(rankings)
+        lap("fuse")
+        fused = fusion.Ranking("fused", 1.0, rows, scores)
+        if self.reranker is not None:
+            rows, scores = self._rerank(query, rows, scores)
+            rankings.append(fusion.Ranking("rerank", 1.0, rows, scores))
+            lap("rerank")
+        picked = self._collapse(rows, scores, k)
+        lap("collapse")
+        hits = [self._hit(i + 1, r, s) for i, (r, s) in enumerate(picked)]
+        signals = _signals([*rankings, fused], [r for r, _ in picked]) if explain else ()
+        return SearchResult(query, hits, timings, filters, signals)
+
+    def _allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        if not filters:
+            return None
+        ids = allowed_documents(filters, self.index.documents)
+        rows = [self._doc_rows[d] for d in sorted(ids) if d in self._doc_rows]
+        return np.sort(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
+
+    def _dense(
+        self, query: str, extra: list[str], allowed: np.ndarray | None, lap: Any
+    ) -> list[fusion.Ranking]:
+        out = []
+        pool = self.settings.candidate_pool
+        names = default_glossary().bridge(query) if extra else []
+        for embedder in self.embedders:
+            weight = self.weights[embedder.name]
+            if weight == 0:
+                continue
+            vector = embedder.embed_query(query)
+            if names and self.settings.bridge_weight:
+                vector = self._bridged(embedder, vector, names)
+            store: VectorStore = self.index.dense[embedder.name]
+            scores, rows = store.search(vector, pool, allowed)
+            rows = rows.astype(np.int64)
+            if self.calibrator is not None:
+                offsets = self.calibrator.offsets(embedder.name, vector, self._languages)
+                scores = scores - offsets[self._row_language[rows]]
+            out.append(fusion.Ranking(embedder.name, weight, rows, scores))
+            lap(f"dense:{embedder.name}")
+        return out
+
+    def _bridged(self, embedder: Embedder, vector: np.ndarray, names: list[str]) -> np.ndarray:
+        """The query vector pulled towards the other-language glossary names of what it
+        mentions, which the models cannot know (高才通 is the Top Talent Pass Scheme). Each
+        name is encoded once per process, so bridging adds no encode to the query."""
+        rows = []
+        for name in names:
+            key = (embedder.name, name)
+            if key not in self._name_vectors:
+                self._name_vectors[key] = embedder.embed_query(name)
+            rows.append(self._name_vectors[key])
+        mixed = vector + self.settings.bridge_weight * np.mean(rows, axis=0)
+        return (mixed / np.linalg.norm(mixed)).astype(np.float32)
+
+    def _lexical(self, query: str, extra: list[str], allowed: np.ndarray | None) -> fusion.Ranking:
+        scores = self.index.lexical.scores(tokenize(" ".join([query, *extra])))
+        rows = np.arange(len(scores)) if allowed is None else allowed
+        return fusion.Ranking("bm25", self.settings.lexical_weight, rows, scores[rows])
+
+    def _place(self, query: str, allowed: np.ndarray | None) -> fusion.Ranking | None:
+        weight = self.settings.place_weight
+        scores = self.places.scores(query) if weight else None
+        if scores is None:
+            return None
+        rows = np.arange(len(self._row_doc)) if allowed is None else allowed
+        return fusion.Ranking("places", weight, rows, scores[self._row_doc[rows]])
+
+    def _rerank(
+        self, query: str, rows: np.ndarray, scores: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Reorder the best distinct candidates by the cross-encoder; the rest keep their order."""
+        assert self.reranker is not None
+        head = [r for r, _ in self._collapse(rows, scores, self.settings.rerank_candidates)]
+        texts = [self.index.chunks[r].embedding_text for r in head]
+        ce = self.reranker.score(query, texts)
+        order = np.argsort(-ce, kind="stable")
+        head_rows = np.array(head, dtype=np.int64)[order]
+        rest = rows[~np.isin(rows, head_rows)]
+        return np.concatenate([head_rows, rest]), np.concatenate(
+            [ce[order].astype(np.float64), np.full(len(rest), float(ce.min(initial=0.0)) - 1.0)]
+        )
+
+    def _terms_of(self, row: int) -> frozenset[str]:
+        if row not in self._terms:
+            self._terms[row] = frozenset(tokenize(self.index.chunks[row].text))
+        return self._terms[row]
+
+    def _collapse(self, rows: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Best rows first, skipping near-copies of a kept passage of the same document and
+        passages beyond `max_hits_per_doc`."""
+        kept: list[tuple[int, float]] = []
+        per_doc: dict[str, list[int]] = {}
+        threshold = self.settings.duplicate_threshold
+        for row, score in zip(rows.tolist(), scores.tolist(), strict=True):
+            chunk = self.index.chunks[row]
+            same = per_doc.setdefault(chunk.doc_id, [])
+            if len(same) >= self.settings.max_hits_per_doc:
+                continue
+            terms = self._terms_of(row)
+            if any(jaccard(terms, self._terms_of(other)) >= threshold for other in same):
+                continue
+            same.append(row)
+            kept.append((row, score))
+            if len(kept) == k:
+                break
+        return kept
+
+    def _hit(self, rank: int, row: int, score: float) -> Hit:
+        return make_hit(self.index, rank, row, score)
+
+
+def _signals(
+    rankings: Sequence[fusion.Ranking], picked: Sequence[int]
+) -> tuple[dict[str, Signal], ...]:
+    """Each picked row's score and rank in every ranking."""
+    views: dict[str, dict[int, Signal]] = {}
+    for ranking in rankings:
+        order = np.argsort(-ranking.scores, kind="stable")
+        views[ranking.name] = {
+            int(ranking.rows[i]): Signal(float(ranking.scores[i]), rank)
+            for rank, i in enumerate(order, start=1)
+        }
+    missing = Signal(None, None)
+    return tuple({name: view.get(row, missing) for name, view in views.items()} for row in picked)
+
+
+def make_hit(index: LoadedIndex, rank: int, row: int, score: float) -> Hit:
+    """The Hit for chunk store row `row`, with its document's citation metadata."""
+    chunk = index.chunks[row]
+    doc = index.documents[chunk.doc_id]
+    return Hit(
+        rank=rank,
+        chunk_id=chunk.id,
+        doc_id=chunk.doc_id,
+        title=doc.title,
+        score=float(score),
+        text=chunk.text,
+        url=doc.url,
+        published=doc.published,
+        language=doc.language,
+        section=chunk.section,
+        start=chunk.start,
+        end=chunk.end,
+    )

@@ -1,0 +1,295 @@
+"""The values that cross stages: one schema for documents, chunks, hits, passages, citations
+and answers. Each `to_dict` is the public JSON shape; the REST models are built from these."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from baybot.errors import DocumentError
+
+# A title longer than this is cut in the embedding text: it would crowd out the passage.
+_MAX_TITLE_CHARS = 200
+
+
+def iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def parse_date(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError as exc:
+        raise DocumentError(f"invalid date {value!r} (expected YYYY-MM-DD)") from exc
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an announcement was published."""
+
+    url: str
+    title: str | None = None
+    date: date | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One announcement, with the metadata a citation needs."""
+
+    id: str
+    title: str
+    text: str
+    path: str = ""
+    issuer: str | None = None
+    region: str | None = None
+    schemes: tuple[str, ...] = ()
+    published: date | None = None
+    updated: date | None = None
+    language: str = "en"
+    sources: tuple[Source, ...] = field(default_factory=tuple)
+
+    @property
+    def url(self) -> str | None:
+        """The link a citation shows: the first http(s) source."""
+        links = (s.url for s in self.sources if s.url.startswith(("http://", "https://")))
+        return next(links, None)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published"] = iso_date(self.published)
+        data["updated"] = iso_date(self.updated)
+        data["schemes"] = list(self.schemes)
+        data["sources"] = [{**asdict(s), "date": iso_date(s.date)} for s in self.sources]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            text=data["text"],
+            path=data.get("path", ""),
+            issuer=data.get("issuer"),
+            region=data.get("region"),
+            schemes=tuple(data.get("schemes") or ()),
+            published=parse_date(data.get("published")),
+            updated=parse_date(data.get("updated")),
+            language=data.get("language", "en"),
+            sources=tuple(
+                Source(url=s["url"], title=s.get("title"), date=parse_date(s.get("date")))
+                for s in data.get("sources") or ()
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A corpus file found on disk, before it is parsed."""
+
+    path: Path
+    relpath: str
+    doc_id: str
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A corpus file that was not ingested, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of one document, located by character span."""
+
+    id: str
+    doc_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    section: str
+    title: str
+    tokens: int
+
+    @property
+    def embedding_text(self) -> str:
+        return embedding_text(self.title, self.section, self.text)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chunk:
+        return cls(**data)
+
+
+def embedding_text(title: str, section: str, text: str) -> str:
+    """What gets embedded: the passage under its title and section, so context travels with it."""
+    head = title[:_MAX_TITLE_CHARS]
+    if section:
+        head = f"{head} — {section}"
+    return f"{head}\n{text}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage, ready to be shown and cited."""
+
+    rank: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    score: float
+    text: str
+    url: str | None
+    published: date | None
+    language: str
+    section: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public hit shape (DESIGN.md): exactly these keys."""
+        return {
+            "rank": self.rank,
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "text": self.text,
+            "url": self.url,
+            "published": self.published.isoformat() if self.published else None,
+            "language": self.language,
+        }
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved passage as given to a backend: cite it as [n]."""
+
+    n: int
+    hit: Hit
+    issuer: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.hit.text
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a passage with its relevance to the question (evidence.py)."""
+
+    n: int
+    text: str
+    start: int  # offsets into the passage text, so the quote can be highlighted
+    end: int
+    score: float  # similarity plus the passage's retrieval prior: what answers rank by
+    similarity: float = 0.0  # to the question alone
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source of an answer, with the passage and the exact sentences quoted."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    url: str | None
+    published: date | None
+    issuer: str | None
+    quote: str
+    passage: str
+    spans: tuple[tuple[int, int], ...]  # of the quoted sentences within `passage`
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "url": self.url,
+            "published": self.published.isoformat() if self.published else None,
+            "quote": self.quote,
+            "issuer": self.issuer,
+            "passage": self.passage,
+            "spans": [list(span) for span in self.spans],
+        }
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A document offered instead of an answer the sources do not give."""
+
+    doc_id: str
+    title: str
+    url: str | None
+    published: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "url": self.url,
+            "published": self.published,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...]
+    generator: str
+    query: str  # what was searched: the question made standalone
+    language: str
+    confidence: float  # the evidence check's probability that the sources answer it
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    uncited: tuple[str, ...] = ()
+    removed_markers: tuple[str, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    notice: str | None = None  # set when another backend had to answer
+
+    @property
+    def supported(self) -> bool:
+        """A refusal, or an answer with at least one valid citation; False flags an answer
+        (from a language model) whose claims cite nothing that was given."""
+        return self.refused or bool(self.citations)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public answer shape (DESIGN.md), plus what staff need to judge it."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "timings_ms": self.timings_ms,
+            "generator": self.generator,
+            "query": self.query,
+            "language": self.language,
+            "confidence": round(self.confidence, 4),
+            "supported": self.supported,
+            "uncited": list(self.uncited),
+            "removed_markers": list(self.removed_markers),
+            "topics": [t.to_dict() for t in self.topics],
+            "notice": self.notice,
+        }
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of answer text as the backend produced it (before the citation check)."""
+
+    text: str

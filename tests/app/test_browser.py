@@ -1,0 +1,217 @@
+"""The chat in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+The set-up installs Chromium with apt when it is missing. Skip these locally with
+`pytest -m "not browser"`; CI runs them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from baybot import Settings, ingest
+from baybot.app.api import create_app
+from baybot.app.wiring import build_assistant
+from tests.conftest import CORPUS
+from tests.servers import serve
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PLANTED_URL = "https://example.org/talent-permit-fees"
+PLANTED = f"""---
+id: planted-fee-notice
+title: "Pearl River talent permit fees <script>window.__pwned = 'title'</script>"
+issuer: "Pearl River Talent Office <img src=x onerror=\\"window.__pwned = 'issuer'\\">"
+region: Guangzhou
+published: 2025-06-01
+language: en
+sources:
+  - url: {PLANTED_URL}
+---
+# Pearl River talent permit fees
+
+The Pearl River talent permit application fee is HK$230 per applicant \
+<script>window.__pwned = 'body'</script>.
+Fees are paid online <img src=x onerror="window.__pwned = 'img'"> before the permit is issued.
+"""
+QUESTION = "What is the application fee for the Pearl River talent permit?"
+
+
+def _chromium() -> str:
+    """Debian's Chromium, installed (with a CJK font for readable screenshots) if missing."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = [*sudo, "apt-get", "install", "-y", "-q", "chromium", "fonts-wqy-zenhei"]
+    if subprocess.run(install, env=env, capture_output=True, check=False).returncode != 0:
+        subprocess.run(
+            [*sudo, "apt-get", "update", "-q"], env=env, capture_output=True, check=False
+        )
+        result = subprocess.run(install, env=env, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            pytest.fail(f"could not install chromium with apt: {result.stderr[-500:]}")
+    found = shutil.which("chromium")
+    assert found, "apt installed chromium but it is not on PATH"
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory, cache_dir) -> Iterator[str]:
+    """The whole shipped corpus plus one announcement with HTML and script planted in its
+    title, issuer and text, served on a real uvicorn server."""
+    base = tmp_path_factory.mktemp("planted")
+    corpus = base / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "planted-fee-notice.md").write_text(PLANTED, encoding="utf-8")
+    settings = Settings(
+        corpus_dir=corpus,
+        index_dir=base / "index",
+        cache_dir=cache_dir,
+        feedback_db=base / "feedback.db",
+    )
+    ingest(settings)
+    assistant = build_assistant(settings)
+    with serve(create_app(settings, assistant=assistant)) as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    """Where screenshots go: BAYBOT_SCREENSHOTS, else the test's temporary folder."""
+    folder = Path(os.environ.get("BAYBOT_SCREENSHOTS") or tmp_path_factory.mktemp("screens"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def open_chat(browser, url: str, *, locale: str = "en-US", width: int = 1280, height: int = 900):
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs
+    page.goto(url + "/")
+    page.wait_for_selector("#bb-question textarea")
+    return page
+
+
+def ask(page, question: str) -> None:
+    page.fill("#bb-question textarea", question)
+    page.click("#bb-send")
+    # The answer is complete when the sources panel fills and the streaming cursor is gone.
+    page.wait_for_function(
+        "() => { const b = document.querySelectorAll('#bb-chat .message-row');"
+        " const last = b[b.length - 1]; return last && !last.innerText.includes('▍') &&"
+        " last.innerText.trim().length > 0 && document.querySelector('#bb-sources') }",
+        timeout=60_000,
+    )
+
+
+def test_a_question_streams_a_cited_answer_whose_footnote_links_the_source(
+    browser, url, screenshots
+):
+    page = open_chat(browser, url)
+    ask(page, QUESTION)
+    page.wait_for_selector("#bb-sources article.bb-source", timeout=60_000)
+    answer = page.locator("#bb-chat .message-row").last
+    assert "HK$230" in answer.inner_text()
+    footnote = answer.locator(f'a[href="{PLANTED_URL}"]').first
+    n = footnote.inner_text().strip("[]")
+    assert n.isdigit()
+    card = page.locator(f"#bb-source-{n}")
+    assert card.get_attribute("data-doc-id") == "planted-fee-notice"
+    assert card.locator("a").first.get_attribute("href") == PLANTED_URL
+    assert "2025-06-01" in card.inner_text()
+    assert "HK$230" in card.locator("mark").first.inner_text()
+    page.screenshot(path=str(screenshots / "chat-desktop.png"), full_page=True)
+
+
+def test_html_and_script_planted_in_a_source_are_shown_as_text_never_run(browser, url):
+    page = open_chat(browser, url)
+    ask(page, QUESTION)
+    page.wait_for_selector("#bb-sources article.bb-source", timeout=60_000)
+    page.wait_for_timeout(500)  # any injected handler (img onerror) would have fired by now
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.dialogs == []
+    sources = page.locator("#bb-sources").inner_text()
+    assert "<script>window.__pwned = 'body'</script>" in sources
+    assert "<img src=x onerror=" in sources
+    assert page.locator("#bb-sources script, #bb-chat script, #bb-sources img").count() == 0
+    hrefs = page.eval_on_selector_all("#bb-chat a, #bb-sources a", "els => els.map(e => e.href)")
+    assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs)
+
+
+def test_the_ui_follows_the_browser_language_and_can_switch(browser, url, screenshots):
+    page = open_chat(browser, url, locale="zh-TW")
+    page.wait_for_function("() => document.querySelector('#bb-send').innerText.includes('發問')")
+    ask(page, "高才通B類要有幾多年工作經驗？")
+    page.wait_for_selector("#bb-sources article.bb-source", timeout=60_000)
+    assert "發布" in page.locator("#bb-sources").inner_text()
+    page.screenshot(path=str(screenshots / "chat-zh-hant.png"), full_page=True)
+    page.get_by_label("简体中文").check()
+    page.wait_for_function("() => document.querySelector('#bb-send').innerText.includes('发问')")
+    page.get_by_label("English").check()
+    page.wait_for_function("() => document.querySelector('#bb-send').innerText.includes('Ask')")
+
+
+def test_refusals_are_marked_and_follow_ups_use_the_conversation(browser, url):
+    page = open_chat(browser, url)
+    ask(page, "What are the visa rules for research stations in Antarctica?")
+    assert "No source covers this" in page.locator("#bb-chat .message-row").last.inner_text()
+    ask(page, "Do I need a job offer to apply for the Top Talent Pass Scheme?")
+    ask(page, "and how long is the initial stay?")  # says nothing of the scheme itself
+    page.wait_for_selector("#bb-sources article.bb-source", timeout=60_000)
+    cited = page.eval_on_selector_all(
+        "#bb-sources article", "cards => cards.map(c => c.dataset.docId)"
+    )
+    assert cited and all("ttps" in doc_id for doc_id in cited), cited
+
+
+def test_the_chat_works_on_a_phone_sized_screen(browser, url, screenshots):
+    page = open_chat(browser, url, width=390, height=844)
+    ask(page, "What is the GBA 15% individual income tax subsidy?")
+    page.wait_for_selector("#bb-sources article.bb-source", timeout=60_000)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth")
+    assert overflow <= 392, f"page is {overflow}px wide on a 390px screen"
+    box = page.locator("#bb-send").bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.screenshot(path=str(screenshots / "chat-phone.png"), full_page=True)
+
+
+def test_staff_tab_inspects_retrieval_and_stores_feedback(browser, url, screenshots):
+    page = open_chat(browser, url)
+    page.get_by_role("tab", name="Staff").click()
+    page.fill("#bb-staff-question textarea", QUESTION)
+    page.click("#bb-inspect")
+    page.wait_for_selector("#bb-staff-sources article.bb-source", timeout=60_000)
+    table = page.locator("#bb-hits").inner_text()
+    assert "bm25 rank" in table and "fused score" in table and "planted-fee-notice" in table
+    page.click("#bb-down")
+    page.wait_for_function("() => document.querySelector('#bb-rated').innerText.includes('saved')")
+    page.screenshot(path=str(screenshots / "staff-inspector.png"), full_page=True)

@@ -1,0 +1,132 @@
+"""The chat's rendering: document and model text shown literally, links only to http(s)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from baybot.app.web.render import (
+    answer_markdown,
+    escape_markdown,
+    highlighted,
+    safe_url,
+    sources_html,
+    streaming_markdown,
+)
+from baybot.types import Answer, Citation, Topic
+
+SCRIPT = '<script>alert("x")</script><img src=x onerror="alert(1)">'
+
+
+def citation(n: int, *, url: str | None = "https://www.gov.hk/ttps", doc_id: str = "hk-ttps",
+             passage: str = "Intro. The income threshold is HK$2.5 million a year. End.",
+             spans: tuple[tuple[int, int], ...] = ((7, 54),)) -> Citation:  # fmt: skip
+    return Citation(
+        n=n,
+        chunk_id=f"{doc_id}#{n}",
+        doc_id=doc_id,
+        title=f"Top Talent Pass {n}",
+        url=url,
+        published=date(2024, 3, 1),
+        issuer="Immigration Department",
+        quote=passage[spans[0][0] : spans[0][1]],
+        passage=passage,
+        spans=spans,
+    )
+
+
+def answer(text: str, *citations: Citation, refused: bool = False, **extra: object) -> Answer:
+    return Answer(
+        question="q",
+        text=text,
+        refused=refused,
+        citations=citations,
+        generator="extractive",
+        query="q",
+        language="en",
+        confidence=0.9,
+        **extra,
+    )
+
+
+def test_markers_become_footnote_links_to_the_source_with_its_date_and_issuer():
+    md = answer_markdown(answer("The threshold is HK$2.5 million [1].", citation(1)), "en")
+    assert '[\\[1\\]](https://www.gov.hk/ttps "Top Talent Pass 1 · Immigration Department' in md
+    footnote = md.split("---", 1)[1]
+    assert "[Top Talent Pass 1](https://www.gov.hk/ttps)" in footnote
+    assert "Immigration Department" in footnote and "2024-03-01" in footnote
+    assert "HK\\$2\\.5 million" in md  # amounts shown literally, never as LaTeX
+
+
+def test_citations_of_one_document_share_one_footnote():
+    md = answer_markdown(answer("A [1]. B [2].", citation(1), citation(2)), "en")
+    notes = md.split("---", 1)[1].strip().splitlines()
+    assert len(notes) == 1 and notes[0].startswith("\\[1\\] \\[2\\] ")
+
+
+def test_html_and_markdown_in_answers_are_shown_as_text():
+    md = answer_markdown(answer(f"Fee {SCRIPT} [see](javascript:alert(1)) [1].", citation(1)), "en")
+    assert "<script" not in md and "<img" not in md
+    assert "&lt;script&gt;" in md
+    assert "](javascript" not in md  # no link syntax survives from the text itself
+    assert re.findall(r"\]\((\S+)", md) == ["https://www.gov.hk/ttps", "https://www.gov.hk/ttps)"]
+
+
+def test_only_http_urls_are_linked():
+    assert safe_url("https://a.org/x y") == "https://a.org/x%20y"
+    assert safe_url("http://a.org/(1)") == "http://a.org/%281%29"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "/relative", "ftp://a.org", "", None):
+        assert safe_url(bad) is None
+    md = answer_markdown(answer("X [1].", citation(1, url="javascript:alert(1)")), "en")
+    assert "javascript" not in md and "\\[1\\]" in md
+    assert "javascript" not in sources_html(answer("X [1].", citation(1, url="javascript:x")), "en")
+
+
+def test_sources_panel_escapes_passages_and_highlights_the_cited_sentence():
+    cited = citation(
+        1,
+        passage=f"{SCRIPT} The fee is HK$230. Other.",
+        spans=((len(SCRIPT) + 1, len(SCRIPT) + 19),),
+    )
+    html = sources_html(answer("The fee is HK$230 [1].", cited), "zh-Hant")
+    assert "<script" not in html and "<img" not in html and "&lt;script&gt;" in html
+    assert "<mark>The fee is HK$230.</mark>" in html
+    assert 'href="https://www.gov.hk/ttps"' in html and 'rel="noopener noreferrer nofollow"' in html
+    assert "發布 2024-03-01" in html and 'id="bb-source-1"' in html
+
+
+def test_highlight_drops_markdown_bold_without_moving_spans():
+    text = "**Stay:** 24 months. Next."
+    assert highlighted(text, ((0, 20),)) == "<mark>Stay: 24 months.</mark> Next."
+    assert highlighted("a<b>", ()) == "a&lt;b&gt;"
+
+
+def test_refusals_are_marked_and_offer_the_nearest_topics():
+    refusal = answer(
+        "The sources I have do not cover this.\n\nThe closest topics:\n- QMAS (2024-01-01)",
+        refused=True,
+        topics=(
+            Topic("hk-qmas", "QMAS <b>points</b>", "https://www.immd.gov.hk/qmas", "2024-01-01"),
+        ),
+    )
+    md = answer_markdown(refusal, "zh-Hans")
+    assert md.startswith("🚫 **没有资料涵盖这个问题**")
+    assert "[QMAS &lt;b&gt;points&lt;/b&gt;](https://www.immd.gov.hk/qmas) (2024-01-01)" in md
+    assert "The closest topics" not in md  # the topics are listed once, as links
+
+
+def test_answers_citing_nothing_are_flagged():
+    md = answer_markdown(answer("An unsupported claim."), "en")
+    assert md.startswith("⚠️ **This answer cites no source")
+
+
+def test_streamed_text_is_escaped_too():
+    assert streaming_markdown("<b>1. Fee</b>").startswith("&lt;b&gt;1\\. Fee&lt;/b&gt;")
+    assert escape_markdown("- item\n- next") == "- item\n- next"
+
+
+def test_a_fallback_answer_says_the_language_model_did_not_answer():
+    md = answer_markdown(
+        answer("X [1].", citation(1), notice="the openai backend failed"), "zh-Hant"
+    )
+    assert md.startswith("⚠️ *語言模型未能回應") and "\\[1\\]" in md

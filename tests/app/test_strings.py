@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+
+from baybot.app.web.strings import _TEXT, UI_LANGUAGES, from_accept_language, t
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("zh-TW,zh;q=0.9,en;q=0.8", "zh-Hant"),
+        ("zh-HK", "zh-Hant"),
+        ("zh-Hant-MO;q=0.9", "zh-Hant"),
+        ("zh-CN,zh;q=0.9", "zh-Hans"),
+        ("zh", "zh-Hans"),
+        ("en-GB,en;q=0.9", "en"),
+        ("fr-FR,zh-TW;q=0.5,en;q=0.3", "zh-Hant"),  # first supported language by quality
+        ("en;q=0.2,zh-CN;q=0.8", "zh-Hans"),
+        ("fr,de", "en"),
+        ("", "en"),
+        (None, "en"),
+        ("zh;q=abc,en", "en"),
+    ],
+)
+def test_the_browser_language_picks_the_ui_language(header, expected):
+    assert from_accept_language(header) == expected
+
+
+def test_every_string_exists_in_all_three_languages_with_the_same_placeholders():
+    import string
+
+    for key, versions in _TEXT.items():
+        assert len(versions) == len(UI_LANGUAGES) and all(v.strip() for v in versions), key
+        fields = [{f for _, f, _, _ in string.Formatter().parse(v) if f} for v in versions]
+        assert fields[0] == fields[1] == fields[2], key
+    assert t("send", "zh-Hant") == "發問" and t("send", "xx") == "Ask"
+    assert t("rated", "zh-Hans", id=3) == "已保存第 3 条意见。"
