@@ -102,7 +102,8 @@ def measure(root: Path) -> dict[str, object]:
         "modules": len(edges),
         "cycles": cycles,
         "upward": upward,
-        "depth": len(longest),
+        # Levels: imports followed along the longest chain (modules in it, less one).
+        "depth": max(len(longest) - 1, 0),
         "longest_chain": list(longest),
     }
 

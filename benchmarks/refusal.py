@@ -19,7 +19,8 @@ import numpy as np
 
 from baybot import Settings
 from baybot.answer.conversation import condense
-from baybot.answer.evidence import FEATURES, EvidenceChecker, RefusalModel
+from baybot.answer.evidence.checker import EvidenceChecker
+from baybot.answer.evidence.refusal import FEATURES, RefusalModel
 from baybot.app.wiring import build_retriever
 from baybot.index.vector_cache import open_cache
 from baybot.staff.evaluation import load_questions

@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     candidate_pool: int = Field(
         1000, ge=10, description="Passages each retriever returns for fusion."
     )
+    # 0.6: set by hand when the bridge became vector mixing (22b6da4); the names pull the query
+    # towards the other language's wording without outweighing the question itself.
     bridge_weight: float = Field(
         0.6,
         ge=0,

@@ -3,6 +3,7 @@ and answers. Each `to_dict` is the public JSON shape; the REST models are built 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -159,7 +160,7 @@ class Hit:
     end: int
 
     def to_dict(self) -> dict[str, Any]:
-        """The public hit shape (DESIGN.md): exactly these keys."""
+        """The public hit shape: exactly these keys."""
         return {
             "rank": self.rank,
             "chunk_id": self.chunk_id,
@@ -269,7 +270,7 @@ class Answer:
         return self.refused or bool(self.citations)
 
     def to_dict(self) -> dict[str, Any]:
-        """The public answer shape (DESIGN.md), plus what staff need to judge it."""
+        """The public answer shape, plus what staff need to judge it."""
         return {
             "question": self.question,
             "answer": self.text,
@@ -293,3 +294,26 @@ class Token:
     """A piece of answer text as the backend produced it (before the citation check)."""
 
     text: str
+
+
+class AnswerStream:
+    """What `Assistant.stream` yields, taken apart: iterate for the Tokens as the backend
+    writes them; the final, checked Answer is `answer` once the stream is done."""
+
+    def __init__(self, events: Iterable[Token | Answer]) -> None:
+        self._events = events
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[Token]:
+        for event in self._events:
+            if isinstance(event, Answer):
+                self.answer = event
+            else:
+                yield event
+
+    def final(self) -> Answer:
+        """Run the rest of the stream; the Answer it ends with."""
+        for _ in self:
+            pass
+        assert self.answer is not None, "an answer stream ends with its Answer"
+        return self.answer

@@ -50,10 +50,6 @@ def test_registry_builds_the_backend(cache_dir: Path) -> None:
     assert isinstance(generator, Generator) and isinstance(generator, QuestionRewriter)
 
 
-def test_complete_returns_text(real: OpenAIGenerator) -> None:
-    assert real.complete(make_request()).strip()
-
-
 def test_stream_yields_several_chunks(real: OpenAIGenerator) -> None:
     chunks = list(real.stream(make_request()))
     assert len(chunks) > 1
@@ -61,12 +57,19 @@ def test_stream_yields_several_chunks(real: OpenAIGenerator) -> None:
     assert "".join(chunks).strip()
 
 
+# A conversation to rewrite a follow-up against: the backend's non-streamed request.
+HISTORY = [
+    {"role": "user", "content": "What is the Top Talent Pass Scheme?"},
+    {"role": "assistant", "content": "A Hong Kong visa scheme for high earners [1]."},
+]
+
+
+def _rewrite(generator: OpenAIGenerator) -> str:
+    return generator.rewrite("How long does it last?", HISTORY)
+
+
 def test_rewrite_returns_a_question(real: OpenAIGenerator) -> None:
-    history = [
-        {"role": "user", "content": "What is the Top Talent Pass Scheme?"},
-        {"role": "assistant", "content": "A Hong Kong visa scheme for high earners [1]."},
-    ]
-    assert real.rewrite("How long does it last?", history)
+    assert _rewrite(real).strip()
 
 
 def test_nothing_listening_is_reported_quickly(cache_dir: Path) -> None:
@@ -74,7 +77,7 @@ def test_nothing_listening_is_reported_quickly(cache_dir: Path) -> None:
     generator = OpenAIGenerator(_settings(cache_dir, base_url, openai_retries=1))
     started = time.monotonic()
     with pytest.raises(GenerationError, match="cannot reach the answer server") as error:
-        generator.complete(make_request())
+        _rewrite(generator)
     assert base_url in str(error.value)
     assert time.monotonic() - started < 5
     with pytest.raises(GenerationError, match="cannot reach the answer server"):
@@ -91,7 +94,7 @@ def test_a_server_that_does_not_answer_in_time(cache_dir: Path) -> None:
         generator = OpenAIGenerator(_settings(cache_dir, base_url, openai_timeout=1.0))
         started = time.monotonic()
         with pytest.raises(GenerationError, match=r"did not answer within 1 s") as error:
-            generator.complete(make_request())
+            _rewrite(generator)
         assert base_url in str(error.value)
         assert time.monotonic() - started < 2.5
         with pytest.raises(GenerationError, match=r"did not answer within 1 s"):
@@ -118,7 +121,7 @@ def test_malformed_completions_are_unusable(cache_dir: Path, respond: object) ->
     with fake_server(respond) as base_url:  # type: ignore[arg-type]
         generator = OpenAIGenerator(_settings(cache_dir, base_url))
         with pytest.raises(GenerationError, match="returned an unusable response") as error:
-            generator.complete(make_request())
+            _rewrite(generator)
         assert base_url in str(error.value)
 
 
@@ -148,7 +151,7 @@ def test_http_errors_carry_the_status_and_reason(cache_dir: Path) -> None:
     with fake_server(_server_error) as base_url:
         generator = OpenAIGenerator(_settings(cache_dir, base_url))
         with pytest.raises(GenerationError, match="HTTP 500") as error:
-            generator.complete(make_request())
+            _rewrite(generator)
         assert "model failed to load" in str(error.value) and base_url in str(error.value)
         with pytest.raises(GenerationError, match="HTTP 500"):
             list(generator.stream(make_request()))
@@ -159,5 +162,5 @@ def test_the_api_key_never_appears_in_errors(cache_dir: Path) -> None:
     with fake_server(_server_error) as base_url:
         generator = OpenAIGenerator(_settings(cache_dir, base_url, openai_api_key=secret))
         with pytest.raises(GenerationError) as error:
-            generator.complete(make_request())
+            _rewrite(generator)
     assert secret not in str(error.value) and secret not in repr(generator.settings)

@@ -17,7 +17,8 @@ from typing import Any
 
 from baybot.answer.citations import check_citations
 from baybot.answer.conversation import condense
-from baybot.answer.evidence import Evidence, EvidenceChecker, RefusalModel
+from baybot.answer.evidence.checker import Evidence, EvidenceChecker
+from baybot.answer.evidence.refusal import RefusalModel
 from baybot.answer.generators import (
     GenerationError,
     GenerationRequest,
@@ -32,7 +33,7 @@ from baybot.search.retriever import Retriever
 from baybot.text import messages
 from baybot.text.language import detect_language, to_script
 from baybot.text.questions import clean_question
-from baybot.types import Answer, Passage, Token, Topic
+from baybot.types import Answer, AnswerStream, Passage, Token, Topic
 
 NEAREST_TOPICS = 3
 log = logging.getLogger(__name__)
@@ -66,12 +67,9 @@ class Assistant:
         generator: str | None = None,
         filters: Filters | Mapping[str, Any] | None = None,
     ) -> Answer:
-        answer = None
-        for event in self.stream(question, history, generator=generator, filters=filters):
-            if isinstance(event, Answer):
-                answer = event
-        assert answer is not None
-        return answer
+        return AnswerStream(
+            self.stream(question, history, generator=generator, filters=filters)
+        ).final()
 
     def stream(
         self,

@@ -138,7 +138,10 @@ SinceOpt = Annotated[
 @app.command("search")
 def search_cmd(
     query: Annotated[str, typer.Argument(help="Question or keywords, any of our languages.")],
-    k: Annotated[int, typer.Option("-k", "--k", min=1, max=50, help="Number of hits.")] = 5,
+    k: Annotated[
+        int | None,
+        typer.Option("-k", "--k", min=1, max=50, help="Number of hits (default: BAYBOT_TOP_K, 5)."),
+    ] = None,
     region: RegionOpt = None,
     scheme: SchemeOpt = None,
     language: LanguageOpt = None,
@@ -201,7 +204,7 @@ def ask_cmd(
     """Answer QUESTION from the sources, citing each claim as [n]; say so when they do not
     cover it."""
     from baybot.app.wiring import build_assistant
-    from baybot.types import Answer
+    from baybot.types import AnswerStream
 
     settings = _settings(corpus_dir=corpus, index_dir=index, generator=generator)
     try:
@@ -209,17 +212,15 @@ def ask_cmd(
     except (OSError, ValueError) as exc:
         _fail(f"cannot read the history file {history}: {exc}")
     streamed: list[str] = []
-    answer = None
     try:
-        for event in build_assistant(settings).stream(question, turns):
-            if isinstance(event, Answer):
-                answer = event
-            elif not as_json:
-                streamed.append(event.text)
-                typer.echo(event.text, nl=False)
+        stream = AnswerStream(build_assistant(settings).stream(question, turns))
+        for token in stream:
+            if not as_json:
+                streamed.append(token.text)
+                typer.echo(token.text, nl=False)
+        answer = stream.final()
     except BayBotError as exc:
         _fail(str(exc))
-    assert answer is not None
     if as_json:
         _emit(answer.to_dict())
         return

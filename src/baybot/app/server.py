@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from baybot.app.api import create_app
+from baybot.app.api.routes import create_app
 from baybot.config import Settings
 
 

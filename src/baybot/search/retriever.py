@@ -133,7 +133,7 @@ class Retriever:
     def search(
         self,
         query: str,
-        k: int = 5,
+        k: int | None = None,
         filters: Filters | Mapping[str, Any] | None = None,
     ) -> list[Hit]:
         return self.run(query, k, filters).hits
@@ -141,13 +141,14 @@ class Retriever:
     def run(
         self,
         query: str,
-        k: int = 5,
+        k: int | None = None,
         filters: Filters | Mapping[str, Any] | None = None,
         *,
         explain: bool = False,
     ) -> SearchResult:
         """Search, recording the time each stage took; `explain` adds each retriever's score
         and rank for every hit."""
+        k = self.settings.top_k if k is None else k
         query = clean_question(query, "query")
         if len(query) > MAX_QUERY_CHARS:
             raise QueryError(f"query is longer than {MAX_QUERY_CHARS} characters")

@@ -11,18 +11,16 @@ import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from baybot.answer.generators.base import GenerationRequest
-from baybot.answer.generators.prompt import build_messages, fold_system, rewrite_messages
+from baybot.answer.generators.prompt import ChatBackend, build_messages, fold_system
 from baybot.config import Settings
 from baybot.errors import GenerationError
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
 
-# A standalone question is one sentence; a rambling model must not run on for a full answer.
-REWRITE_MAX_TOKENS = 128
 _INSTALL = "pip install 'baybot[llamacpp]'"
 
 
@@ -50,7 +48,7 @@ def packaged_model(cache_dir: Path) -> Path:
     return target
 
 
-class LlamaCppGenerator:
+class LlamaCppGenerator(ChatBackend):
     """Streams answers from a local GGUF model; one model handle, used by one call at a time."""
 
     name = "llamacpp"
@@ -110,14 +108,8 @@ class LlamaCppGenerator:
         prompt = build_messages(request, self.settings)
         yield from self._chat(prompt.messages, self.settings.answer_max_tokens)
 
-    def shown(self, request: GenerationRequest) -> tuple[int, ...]:
-        """The passages that fit the prompt's token budget (PassageSelector)."""
-        return build_messages(request, self.settings).included
+    def _complete(self, messages: Sequence[Mapping[str, str]], max_tokens: int) -> str:
+        return "".join(self._chat([dict(m) for m in messages], max_tokens))
 
-    def rewrite(self, question: str, history: Sequence[Mapping[str, Any]]) -> str:
-        """The follow-up `question` as a standalone question, resolved against `history`."""
-        max_tokens = min(REWRITE_MAX_TOKENS, self.settings.answer_max_tokens)
-        text = "".join(self._chat(rewrite_messages(question, history), max_tokens)).strip()
-        if not text:
-            raise GenerationError("the llamacpp model returned an empty rewritten question")
-        return text
+    def _empty_rewrite(self) -> GenerationError:
+        return GenerationError("the llamacpp model returned an empty rewritten question")

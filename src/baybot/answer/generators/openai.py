@@ -13,12 +13,10 @@ from typing import Any
 import openai
 
 from baybot.answer.generators.base import GenerationRequest
-from baybot.answer.generators.prompt import build_messages, rewrite_messages
+from baybot.answer.generators.prompt import ChatBackend, build_messages
 from baybot.config import Settings
 from baybot.errors import GenerationError
 
-# A standalone question is one sentence; a rambling model must not run on for a full answer.
-REWRITE_MAX_TOKENS = 128
 _PREVIEW_CHARS = 200
 
 
@@ -38,7 +36,7 @@ def _reason(exc: openai.APIStatusError) -> str:
     return _preview(body) if isinstance(body, str) and body.strip() else ""
 
 
-class OpenAIGenerator:
+class OpenAIGenerator(ChatBackend):
     """Streams answers from an OpenAI-compatible /chat/completions endpoint."""
 
     name = "openai"
@@ -128,19 +126,8 @@ class OpenAIGenerator:
         if not received:
             raise self._unusable("the stream ended without a single event")
 
-    def shown(self, request: GenerationRequest) -> tuple[int, ...]:
-        """The passages that fit the prompt's token budget (PassageSelector)."""
-        return build_messages(request, self.settings).included
+    def _complete(self, messages: Sequence[Mapping[str, str]], max_tokens: int) -> str:
+        return self._text(messages, max_tokens)
 
-    def complete(self, request: GenerationRequest) -> str:
-        """The whole answer in one response, for callers that do not stream."""
-        prompt = build_messages(request, self.settings)
-        return self._text(prompt.messages, self.settings.answer_max_tokens)
-
-    def rewrite(self, question: str, history: Sequence[Mapping[str, Any]]) -> str:
-        """The follow-up `question` as a standalone question, resolved against `history`."""
-        max_tokens = min(REWRITE_MAX_TOKENS, self.settings.answer_max_tokens)
-        text = self._text(rewrite_messages(question, history), max_tokens).strip()
-        if not text:
-            raise self._unusable("an empty rewritten question")
-        return text
+    def _empty_rewrite(self) -> GenerationError:
+        return self._unusable("an empty rewritten question")

@@ -17,6 +17,7 @@ import tiktoken
 
 from baybot.answer.generators.base import GenerationRequest
 from baybot.config import Settings
+from baybot.errors import GenerationError
 from baybot.text.tokens import get_encoding
 from baybot.types import Passage
 
@@ -172,3 +173,33 @@ def fold_system(messages: Sequence[dict[str, str]]) -> tuple[dict[str, str], ...
     elif system:
         rest.insert(0, {"role": "user", "content": system})
     return tuple(rest)
+
+
+# A standalone question is one sentence; a rambling model must not run on for a full answer.
+REWRITE_MAX_TOKENS = 128
+
+
+class ChatBackend:
+    """What the language-model backends share: which passages their prompt shows
+    (PassageSelector) and rewriting a follow-up (QuestionRewriter); each says how it
+    completes a chat and what an empty rewrite is."""
+
+    settings: Settings
+
+    def _complete(self, messages: Sequence[Mapping[str, str]], max_tokens: int) -> str:
+        raise NotImplementedError
+
+    def _empty_rewrite(self) -> GenerationError:
+        raise NotImplementedError
+
+    def shown(self, request: GenerationRequest) -> tuple[int, ...]:
+        """The passages that fit the prompt's token budget (PassageSelector)."""
+        return build_messages(request, self.settings).included
+
+    def rewrite(self, question: str, history: Sequence[Mapping[str, Any]]) -> str:
+        """The follow-up `question` as a standalone question, resolved against `history`."""
+        max_tokens = min(REWRITE_MAX_TOKENS, self.settings.answer_max_tokens)
+        text = self._complete(rewrite_messages(question, history), max_tokens).strip()
+        if not text:
+            raise self._empty_rewrite()
+        return text

@@ -6,10 +6,13 @@ Kept in one table so the three versions stay side by side and in step.
 
 from __future__ import annotations
 
-UI_LANGUAGES = ("en", "zh-Hant", "zh-Hans")
+from baybot.text.i18n import Translations, translate
+from baybot.text.language import LANGUAGES
+
+UI_LANGUAGES = LANGUAGES
 LANGUAGE_NAMES = {"en": "English", "zh-Hant": "繁體中文", "zh-Hans": "简体中文"}
 
-_TEXT: dict[str, tuple[str, str, str]] = {
+_TEXT: Translations = {
     "tagline": (
         "Answers about Greater Bay Area talent schemes, each one cited from the official "
         "announcements.",
@@ -105,9 +108,7 @@ _TEXT: dict[str, tuple[str, str, str]] = {
 
 def t(key: str, language: str, **values: object) -> str:
     """The UI string `key` in `language` (English for an unknown language)."""
-    versions = _TEXT[key]
-    i = UI_LANGUAGES.index(language) if language in UI_LANGUAGES else 0
-    return versions[i].format(**values) if values else versions[i]
+    return translate(_TEXT, key, language, **values)
 
 
 def from_accept_language(header: str | None) -> str:

@@ -1,215 +1,46 @@
-"""The REST API for integrators: FastAPI routes over one Assistant (DESIGN.md shapes).
+"""The REST API for integrators: FastAPI routes over one Assistant.
 
-The pydantic models below are the contract: FastAPI turns them into the OpenAPI schema at
+The pydantic models (models.py) are the contract: FastAPI turns them into the OpenAPI schema at
 `/docs`, and a request outside them (a question over 2,000 characters, k outside 1-50, an
 unknown filter name) is answered 422 with the reason before any work is done.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import hashlib
 import hmac
 import json
 import logging
 import threading
-import time
-from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from baybot import __version__
 from baybot.answer.assistant import Assistant
 from baybot.answer.generators import GenerationError, available_generators
+from baybot.app.api.guards import BodyLimit, RateLimiter
+from baybot.app.api.models import (
+    AnswerModel,
+    AnswerRequest,
+    DocumentModel,
+    Health,
+    SearchRequest,
+    SearchResponse,
+)
 from baybot.app.wiring import build_assistant
 from baybot.config import Settings
 from baybot.errors import BayBotError, QueryError
-from baybot.search.retriever import MAX_K, MAX_QUERY_CHARS
-from baybot.types import Answer, Token
+from baybot.types import Answer, AnswerStream, Token
 
-MAX_TURNS = 20
 log = logging.getLogger(__name__)
-
-
-class FiltersModel(BaseModel):
-    """Metadata filters; each list field matches any of its values (glossary-aware)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    region: list[str] | None = None
-    scheme: list[str] | None = None
-    language: list[str] | None = None
-    since: dt.date | None = None
-
-
-class SearchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    query: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS)]
-    k: Annotated[int, Field(ge=1, le=MAX_K)] = 5
-    filters: FiltersModel | None = None
-
-
-class HitModel(BaseModel):
-    rank: int
-    chunk_id: str
-    doc_id: str
-    title: str
-    score: float
-    text: str
-    url: str | None
-    published: dt.date | None
-    language: str
-
-
-class SearchResponse(BaseModel):
-    query: str
-    hits: list[HitModel]
-
-
-class Turn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    role: Literal["user", "assistant"]
-    content: Annotated[str, Field(max_length=8 * MAX_QUERY_CHARS)]
-
-
-class AnswerRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    question: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS)]
-    history: Annotated[list[Turn], Field(max_length=MAX_TURNS)] = []
-    stream: bool = False
-    generator: str | None = None
-    filters: FiltersModel | None = None
-
-
-class CitationModel(BaseModel):
-    n: int
-    chunk_id: str
-    doc_id: str
-    title: str
-    url: str | None
-    published: dt.date | None
-    quote: str
-    issuer: str | None
-    passage: str
-    spans: list[tuple[int, int]]
-
-
-class TopicModel(BaseModel):
-    doc_id: str
-    title: str
-    url: str | None
-    published: dt.date | None
-
-
-class AnswerResponse(BaseModel):
-    question: str
-    answer: str
-    refused: bool
-    citations: list[CitationModel]
-    timings_ms: dict[str, float]
-    generator: str
-    query: str
-    language: str
-    confidence: float
-    supported: bool
-    uncited: list[str]
-    removed_markers: list[str]
-    topics: list[TopicModel]
-    notice: str | None = None
-
-
-class SourceModel(BaseModel):
-    url: str
-    title: str | None = None
-    date: dt.date | None = None
-
-
-class DocumentResponse(BaseModel):
-    doc_id: str
-    title: str
-    issuer: str | None
-    region: str | None
-    schemes: list[str]
-    published: dt.date | None
-    updated: dt.date | None
-    language: str
-    url: str | None
-    sources: list[SourceModel]
-    text: str
-
-
-class Health(BaseModel):
-    status: Literal["loading", "ready", "failed"]
-    version: str
-    documents: int | None = None
-    passages: int | None = None
-    models: list[str] = []
-    generator: str | None = None
-    error: str | None = None
-
-
-class RateLimiter:
-    """At most `per_minute` requests in any 60 s for one caller (a sliding window in memory:
-    one process serves the API, and its state need not survive a restart)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def retry_after(self, caller: str) -> int:
-        """0 when the request may go ahead (and is counted), else seconds to wait."""
-        if self.per_minute == 0:
-            return 0
-        now = time.monotonic()
-        with self._lock:
-            window = self._seen[caller]
-            while window and now - window[0] >= 60:
-                window.popleft()
-            if len(window) >= self.per_minute:
-                return max(1, int(60 - (now - window[0])) + 1)
-            window.append(now)
-            return 0
-
-
-class BodyLimit:
-    """413 for a REST request body over `limit` bytes: refused from its Content-Length, or
-    stopped as it streams in, before the app has read it all."""
-
-    def __init__(self, app: Any, limit: int, prefix: str = "/v1") -> None:
-        self.app, self.limit, self.prefix = app, limit, prefix
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
-            await self.app(scope, receive, send)
-            return
-        detail = f"request body is larger than {self.limit} bytes"
-        length = dict(scope["headers"]).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.limit:
-            await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
-            return
-        received = 0
-
-        async def limited() -> Any:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise HTTPException(413, detail=detail)  # FastAPI answers it, the app goes on
-            return message
-
-        await self.app(scope, limited, send)
 
 
 class _State:
@@ -326,7 +157,7 @@ def create_app(
 
     @v1.post(
         "/answer",
-        response_model=AnswerResponse,
+        response_model=AnswerModel,
         responses={200: {"content": {"text/event-stream": {}}}},
     )
     async def answer(request: AnswerRequest) -> Any:
@@ -348,31 +179,19 @@ def create_app(
         first = await run_in_threadpool(next, events)
         return EventSourceResponse(_sse(first, events))
 
-    @v1.get("/documents/{doc_id}", response_model=DocumentResponse)
+    @v1.get("/documents/{doc_id}", response_model=DocumentModel)
     def document(
         doc_id: Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[\w.\-]+$")],
     ) -> dict[str, Any]:
         doc = ready().retriever.index.documents.get(doc_id)
         if doc is None:
             raise HTTPException(404, detail=f"no document {doc_id!r}")
-        return {
-            "doc_id": doc.id,
-            "title": doc.title,
-            "issuer": doc.issuer,
-            "region": doc.region,
-            "schemes": list(doc.schemes),
-            "published": doc.published,
-            "updated": doc.updated,
-            "language": doc.language,
-            "url": doc.url,
-            "sources": [{"url": s.url, "title": s.title, "date": s.date} for s in doc.sources],
-            "text": doc.text,
-        }
+        return {**dataclasses.asdict(doc), "doc_id": doc.id, "url": doc.url}
 
     app.include_router(v1)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     if ui:
-        from baybot.app.web import mount_ui
+        from baybot.app.web.chat import mount_ui
         from baybot.errors import NotReady
         from baybot.staff.feedback import FeedbackStore
 
@@ -395,12 +214,7 @@ def create_app(
 
 
 def _final(events: Iterator[Any]) -> dict[str, Any]:
-    answer = None
-    for event in events:
-        if isinstance(event, Answer):
-            answer = event
-    assert answer is not None
-    return answer.to_dict()
+    return AnswerStream(events).final().to_dict()
 
 
 def _event(event: Token | Answer) -> dict[str, str]:

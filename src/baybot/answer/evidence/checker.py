@@ -1,0 +1,209 @@
+"""Evidence: which sentences of the retrieved passages answer the question, and whether they
+are enough to answer it at all.
+
+Retrieval always returns something, so a question the corpus cannot answer still gets hits
+(on dev, out-of-scope questions score as high as answerable ones). The check looks at what
+the hits would have to contain instead, with signals that hold for any corpus:
+
+- places: a question about a place that none of the documents an answer could quote mentions
+  (Singapore, Foshan) is not answered from another place's rules;
+- unknown terms: content words found nowhere in the corpus or glossary, nor (for Chinese)
+  any English translation of them (casino, 口岸, 马化腾; but 养老金 is known as "pension");
+- support: how close the best single sentence comes to the question (multilingual, so a
+  Chinese question is judged against English sources too).
+
+A logistic model over these (`data/refusal.json`, fitted by `benchmarks/refusal.py` on the
+dev set, with its leave-one-out error rates) turns them into the probability that the
+question is answerable from the passages. The fused retrieval score and the share of the
+question's terms found were tried as features too and made refusals worse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from baybot.answer.evidence.places import missing_places
+from baybot.answer.evidence.refusal import RefusalModel
+from baybot.answer.evidence.sentences import SentenceVectors
+from baybot.answer.evidence.vocabulary import Vocabulary
+from baybot.answer.generators.base import QUOTABLE_DOCUMENTS
+from baybot.index.embedders import Embedder
+from baybot.index.store import LoadedIndex
+from baybot.index.vector_cache import VectorCache
+from baybot.search.calibration import LanguageCalibrator
+from baybot.search.retriever import make_hit
+from baybot.text.glossary import Glossary, default_glossary
+from baybot.types import Hit, Passage, Sentence
+
+PASSAGE_PRIOR = 0.02  # per unit of fused retrieval score (z-score sums)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The scored sentences of the passages and the verdict on answering."""
+
+    passages: tuple[Passage, ...]
+    sentences: tuple[Sentence, ...]  # best first
+    features: dict[str, float]
+    probability: float  # that the passages answer the question
+    answerable: bool
+    unknown_terms: tuple[str, ...] = ()
+    missing_places: tuple[str, ...] = ()
+
+
+class EvidenceChecker:
+    """Scores passage sentences against a question and judges the evidence; one per index."""
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: Embedder,
+        model: RefusalModel | None = None,
+        glossary: Glossary | None = None,
+        calibrator: LanguageCalibrator | None = None,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.calibrator = calibrator
+        self.model = model or RefusalModel.load()
+        self.glossary = glossary or default_glossary()
+        texts = [f"{index.documents[c.doc_id].title}\n{c.section}\n{c.text}" for c in index.chunks]
+        self.vocabulary = Vocabulary(texts, self.glossary)
+        self.sentence_vectors = SentenceVectors(index, embedder)
+        self._doc_rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(index.chunks):
+            self._doc_rows.setdefault(chunk.doc_id, []).append(row)
+
+    def assess(
+        self,
+        question: str,
+        query: str,
+        hits: Sequence[Hit],
+        *,
+        expand_documents: int = 2,
+        expand_passages: int = 3,
+    ) -> Evidence:
+        """Number the hits as passages, add the best other passages of the top documents (the
+        sentence that answers is often next to the one that matched), and judge them.
+
+        `question` is as asked; `query` has its conversation folded in (what was searched).
+        """
+        passages = [self._passage(i + 1, h) for i, h in enumerate(hits)]
+        qvec = self._query_vector(question, query) if hits else None
+        top = hits[0].score if hits else 0.0
+        sentences = self._score(qvec, passages, top)
+        extra = self._neighbours(qvec, hits, top, expand_documents, expand_passages)
+        for hit in extra:
+            passage = self._passage(len(passages) + 1, hit)
+            passages.append(passage)
+            sentences.extend(self._score(qvec, [passage], top))
+        sentences.sort(key=lambda s: (-s.score, s.n, s.start))
+        unknown = self.vocabulary.unknown_terms(question)
+        # A place none of the quotable documents names is missing, even when a lower hit
+        # (pulled up by the place match) mentions it.
+        quotable = list(dict.fromkeys(h.doc_id for h in hits))[:QUOTABLE_DOCUMENTS]
+        missing = missing_places(
+            self.glossary, question, [p for p in passages[: len(hits)] if p.hit.doc_id in quotable]
+        )
+        features = {
+            "bias": 1.0,
+            "support": max((s.similarity for s in sentences), default=0.0),
+            "unknown_terms": float(min(len(unknown), 2)),
+            "missing_place": 1.0 if missing else 0.0,
+        }
+        probability = self.model.probability(features) if hits else 0.0
+        return Evidence(
+            passages=tuple(passages),
+            sentences=tuple(sentences),
+            features=features,
+            probability=probability,
+            answerable=probability >= self.model.threshold,
+            unknown_terms=tuple(unknown),
+            missing_places=tuple(missing),
+        )
+
+    def _query_vector(self, question: str, query: str) -> np.ndarray:
+        """A follow-up is matched both as asked ("and category C?") and with its conversation
+        folded in: the first says what is wanted, the second what it is about."""
+        vector = self.embedder.embed_query(query)
+        if question.strip() != query.strip():
+            vector = (vector + self.embedder.embed_query(question)) / 2
+        return vector
+
+    def _passage(self, n: int, hit: Hit) -> Passage:
+        doc = self.index.documents.get(hit.doc_id)
+        return Passage(n, hit, doc.issuer if doc else None)
+
+    def _neighbours(
+        self, qvec: np.ndarray | None, hits: Sequence[Hit], top: float, documents: int, limit: int
+    ) -> list[Hit]:
+        """Other passages of the best documents whose best sentence matches the question."""
+        if qvec is None or limit == 0:
+            return []
+        shown = {h.chunk_id for h in hits}
+        doc_score: dict[str, float] = {}
+        for h in hits:
+            doc_score.setdefault(h.doc_id, h.score)
+        scored: list[tuple[float, int, float]] = []
+        for doc_id in list(doc_score)[:documents]:
+            for row in self._doc_rows.get(doc_id, ()):
+                chunk = self.index.chunks[row]
+                if chunk.id in shown:
+                    continue
+                _, vectors = self.sentence_vectors.of(chunk.id)
+                if len(vectors):
+                    best = float((vectors @ qvec).max()) + PASSAGE_PRIOR * (doc_score[doc_id] - top)
+                    scored.append((best, row, doc_score[doc_id]))
+        scored.sort(key=lambda item: -item[0])
+        return [make_hit(self.index, 0, row, score) for _, row, score in scored[:limit]]
+
+    def _score(
+        self, qvec: np.ndarray | None, passages: Sequence[Passage], top: float
+    ) -> list[Sentence]:
+        """Each sentence's similarity to the question, less the model's bias towards the
+        question's own language (calibration.py, as in retrieval), plus a small prior for its
+        passage's retrieval score (the fused ranking knows things one sentence cannot show)."""
+        out: list[Sentence] = []
+        if qvec is None:
+            return out
+        languages = sorted({p.hit.language for p in passages})
+        offsets = (
+            dict(
+                zip(
+                    languages,
+                    self.calibrator.offsets(self.embedder.name, qvec, languages).tolist(),
+                    strict=True,
+                )
+            )
+            if self.calibrator is not None
+            else {}
+        )
+        for p in passages:
+            spans, vectors = self.sentence_vectors.of(p.hit.chunk_id)
+            if not spans:
+                continue
+            prior = PASSAGE_PRIOR * (p.hit.score - top)
+            bias = offsets.get(p.hit.language, 0.0)
+            for (start, end), sim in zip(spans, (vectors @ qvec).tolist(), strict=True):
+                similarity = sim - bias
+                out.append(
+                    Sentence(p.n, p.hit.text[start:end], start, end, similarity + prior, similarity)
+                )
+        return out
+
+    def unknown_terms(self, question: str) -> list[str]:
+        """Content words of the question that appear nowhere in the corpus or glossary."""
+        return self.vocabulary.unknown_terms(question)
+
+    def missing_places(self, question: str, passages: Sequence[Passage]) -> list[str]:
+        """Places the question names that none of the passages mentions."""
+        return missing_places(self.glossary, question, passages)
+
+    def prepare(self, cache: VectorCache | None = None) -> int:
+        """Embed the sentences of every passage now (through the vector cache) rather than
+        on first use, so answer latency does not depend on what was asked before.
+        Returns how many sentences had to be computed."""
+        return self.sentence_vectors.prepare(cache)

@@ -1,0 +1,16 @@
+"""Wording in BayBot's three languages: one table shape for the answers' fixed sentences
+(text/messages.py) and the web UI (app/web/strings.py)."""
+
+from __future__ import annotations
+
+from baybot.text.language import LANGUAGES
+
+# key -> the wording in each of LANGUAGES, in that order (English first: the fallback).
+Translations = dict[str, tuple[str, str, str]]
+
+
+def translate(table: Translations, key: str, language: str, **values: object) -> str:
+    """`key` of `table` in `language` (English for a language BayBot does not write)."""
+    versions = table[key]
+    wording = versions[LANGUAGES.index(language) if language in LANGUAGES else 0]
+    return wording.format(**values) if values else wording
