@@ -93,7 +93,8 @@ if TYPE_CHECKING:
         QueryError,
     )
     from baybot.index.chunking import Chunker
-    from baybot.index.embedders import Embedder, SentenceTransformerEmbedder, load_embedder
+    from baybot.index.embedders import SentenceTransformerEmbedder, load_embedder
+    from baybot.index.embedders.base import Embedder
     from baybot.index.ingest import IngestReport, ingest
     from baybot.index.store import IndexStore, LoadedIndex
     from baybot.search.filters import Filters

@@ -25,17 +25,25 @@ def _split_list(value: object) -> object:
 
 
 class Settings(BaseSettings):
-    """BayBot settings; defaults answer questions offline on the shipped corpus."""
+    """BayBot settings; defaults answer questions offline on the shipped corpus.
+
+    Flat fields grouped by section (corpus, index, search, answer, server) rather than nested
+    models: every `BAYBOT_<FIELD>` variable, CLI flag and `Settings(field=value)` call keeps
+    working unchanged, which nested sections would need a shim for.
+    """
 
     model_config = SettingsConfigDict(env_prefix="BAYBOT_", frozen=True, extra="forbid")
 
+    # ---- corpus: where the announcements are and which files are read
     corpus_dir: Path = Field(Path("corpus"), description="Folder of source announcements.")
+    max_file_mb: float = Field(20.0, gt=0, description="Larger corpus files are skipped.")
+
+    # ---- index: models, chunking, the vector store and caches
     index_dir: Path = Field(Path("index"), description="Folder the built index lives in.")
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
         description="Per-user cache: tiktoken encoding files and embedded vectors.",
     )
-
     embedding_models: Annotated[tuple[str, ...], NoDecode] = Field(
         ("multilingual-e5-small", "use-multilingual"),
         min_length=1,
@@ -52,13 +60,30 @@ class Settings(BaseSettings):
     offline: bool = Field(
         True, description="Forbid hub downloads (HF_HUB_OFFLINE=1). Set false to name hub models."
     )
-
     token_encoding: str = Field(
         "cl100k_base", description="tiktoken encoding used to count chunk tokens."
     )
     chunk_tokens: int = Field(128, ge=16, le=8192, description="Chunk budget in tiktoken tokens.")
     chunk_overlap: int = Field(24, ge=0, description="Tokens repeated between neighbouring chunks.")
+    auto_update: bool = Field(
+        True, description="Update a stale or missing index on load instead of failing."
+    )
+    ann_threshold: int = Field(
+        200_000,
+        ge=1,
+        description="Passages from which the dense index is approximate (ann_index) instead of "
+        "exact; changing it rebuilds the index.",
+    )
+    ann_index: str = Field(
+        "IVF{nlist},SQ8",
+        description="FAISS factory string of the approximate index; {nlist} becomes the number "
+        "of inverted lists for the size (e.g. IVF{nlist},PQ48 or HNSW32,SQ8).",
+    )
+    ann_breadth: int = Field(
+        32, ge=1, le=4096, description="IVF lists probed (or HNSW efSearch) per query."
+    )
 
+    # ---- search: fusion weights, candidates, collapsing, reranking
     lexical_weight: float = Field(
         0.1, ge=0, description="Fusion weight of BM25 next to the dense models (0 turns it off)."
     )
@@ -107,34 +132,21 @@ class Settings(BaseSettings):
         "off by default because no packaged one exists.",
     )
     rerank_candidates: int = Field(20, ge=1, le=200)
-
-    max_file_mb: float = Field(20.0, gt=0, description="Larger corpus files are skipped.")
-    auto_update: bool = Field(
-        True, description="Update a stale or missing index on load instead of failing."
-    )
     top_k: int = Field(5, ge=1, le=50)
     query_cache_size: int = Field(
         1024, ge=0, description="Query vectors kept per model for repeated questions; 0: none."
     )
-    ann_threshold: int = Field(
-        200_000,
-        ge=1,
-        description="Passages from which the dense index is approximate (ann_index) instead of "
-        "exact; changing it rebuilds the index.",
-    )
-    ann_index: str = Field(
-        "IVF{nlist},SQ8",
-        description="FAISS factory string of the approximate index; {nlist} becomes the number "
-        "of inverted lists for the size (e.g. IVF{nlist},PQ48 or HNSW32,SQ8).",
-    )
-    ann_breadth: int = Field(
-        32, ge=1, le=4096, description="IVF lists probed (or HNSW efSearch) per query."
-    )
 
+    # ---- answer: backends, passages, refusals
     generator: str = Field(
         "extractive",
         description="Answer backend: extractive (offline, no model), openai, llamacpp or an "
         "installed plugin.",
+    )
+    fallback_generator: str | None = Field(
+        "extractive",
+        description="Backend that answers when the chosen one fails (server down, timeout, "
+        "garbage); empty: the failure is an error.",
     )
     answer_passages: int = Field(
         5, ge=1, le=20, description="Top passages handed to the generator as [1]..[n]."
@@ -169,6 +181,11 @@ class Settings(BaseSettings):
         None, description="GGUF file for the llamacpp backend; empty uses the packaged Gemma."
     )
     llamacpp_threads: int = Field(2, ge=1)
+    llamacpp_context: int = Field(4096, ge=512)
+
+    # ---- server: REST API and web chat
+    host: str = Field("127.0.0.1", description="Interface `baybot serve` and app.py listen on.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port of the web chat and REST API.")
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
         (), description="Keys the REST API accepts (`a,b`); empty leaves it open."
     )
@@ -178,17 +195,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         (), description="Web origins allowed to call the REST API from a browser (`a,b`)."
     )
-    llamacpp_context: int = Field(4096, ge=512)
-    fallback_generator: str | None = Field(
-        "extractive",
-        description="Backend that answers when the chosen one fails (server down, timeout, "
-        "garbage); empty: the failure is an error.",
-    )
     max_request_bytes: int = Field(
         1_000_000, ge=1024, description="Largest REST request body; larger ones get 413."
     )
-    host: str = Field("127.0.0.1", description="Interface `baybot serve` and app.py listen on.")
-    port: int = Field(8000, ge=1, le=65535, description="TCP port of the web chat and REST API.")
     staff_tab: bool = Field(
         True, description="Show the staff tab (inspector, batch tests, feedback) in the web UI."
     )

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from baybot.answer.assistant import Assistant
 from baybot.config import Settings
-from baybot.index.embedders import Embedder, load_embedders
+from baybot.index.embedders import load_embedders
+from baybot.index.embedders.base import Embedder
 from baybot.index.ingest import ingest
 from baybot.index.vector_cache import open_cache
 from baybot.search.retriever import Retriever

@@ -20,7 +20,8 @@ from baybot.config import Settings
 from baybot.corpus.discovery import content_hash, discover, parse, read_bytes
 from baybot.errors import DocumentError, IndexCorruptError, IndexMissingError, IndexStaleError
 from baybot.index.chunking import Chunker
-from baybot.index.embedders import Embedder, load_embedders
+from baybot.index.embedders import load_embedders
+from baybot.index.embedders.base import Embedder
 from baybot.index.store import (
     DocEntry,
     IndexConfig,

@@ -39,7 +39,7 @@ from baybot.index.vectorstore import AnnPolicy, FaissStore, build_faiss, read_fa
 from baybot.types import Chunk, Document
 
 if TYPE_CHECKING:
-    from baybot.index.embedders import Embedder
+    from baybot.index.embedders.base import Embedder
 
 FORMAT_VERSION = 2
 CHUNKER_VERSION = 1  # bump when chunking.py changes what it produces

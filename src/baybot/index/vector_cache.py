@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from baybot.index.embedders import Embedder
+from baybot.index.embedders.base import Embedder
 
 log = logging.getLogger(__name__)
 

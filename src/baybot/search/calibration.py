@@ -17,7 +17,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
-from baybot.index.embedders import Embedder
+from baybot.index.embedders.base import Embedder
 from baybot.index.vector_cache import VectorCache, embed_with_cache
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from baybot.index.embedders import load_hub_model
+from baybot.index.embedders.base import load_hub_model
 
 if TYPE_CHECKING:
     from sentence_transformers import CrossEncoder

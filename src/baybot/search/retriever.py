@@ -17,7 +17,8 @@ import numpy as np
 
 from baybot.config import Settings
 from baybot.errors import IndexStaleError, QueryError
-from baybot.index.embedders import CachedQueries, Embedder, load_embedders
+from baybot.index.embedders import CachedQueries, load_embedders
+from baybot.index.embedders.base import Embedder
 from baybot.index.lexical import jaccard, tokenize
 from baybot.index.store import IndexStore, LoadedIndex, index_config
 from baybot.index.vector_cache import open_cache

@@ -30,7 +30,7 @@ from baybot.answer.evidence.refusal import RefusalModel
 from baybot.answer.evidence.sentences import SentenceVectors
 from baybot.answer.evidence.vocabulary import Vocabulary
 from baybot.answer.generators.base import QUOTABLE_DOCUMENTS
-from baybot.index.embedders import Embedder
+from baybot.index.embedders.base import Embedder
 from baybot.index.store import LoadedIndex
 from baybot.index.vector_cache import VectorCache
 from baybot.search.calibration import LanguageCalibrator

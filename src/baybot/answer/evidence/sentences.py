@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from baybot.index.embedders import Embedder
+from baybot.index.embedders.base import Embedder
 from baybot.index.store import LoadedIndex
 from baybot.index.vector_cache import VectorCache, embed_with_cache
 from baybot.text.sentences import is_table_furniture, split_sentences, table_header
