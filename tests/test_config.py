@@ -7,6 +7,8 @@ from pydantic import ValidationError
 
 from baybot import Settings
 
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
+
 
 def test_defaults_are_offline_and_packaged() -> None:
     settings = Settings()

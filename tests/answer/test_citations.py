@@ -2,8 +2,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from baybot.answer.citations import check_citations
 from baybot.types import Hit, Passage
+
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
 
 
 def passage(n: int, text: str, doc_id: str = "doc") -> Passage:

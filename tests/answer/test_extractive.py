@@ -3,10 +3,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from baybot import Settings
 from baybot.answer.generators import GenerationRequest, load_generator
 from baybot.answer.generators.extractive import ExtractiveGenerator
 from baybot.types import Hit, Passage, Sentence
+
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
 
 
 def make_passage(n: int, doc_id: str, text: str, published: date) -> Passage:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
+
 from baybot.app.web.render import (
     answer_markdown,
     escape_markdown,
@@ -14,6 +16,8 @@ from baybot.app.web.render import (
     streaming_markdown,
 )
 from baybot.types import Answer, Citation, Topic
+
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror="alert(1)">'
 

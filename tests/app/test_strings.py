@@ -4,6 +4,8 @@ import pytest
 
 from baybot.app.web.strings import _TEXT, UI_LANGUAGES, from_accept_language, t
 
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
+
 
 @pytest.mark.parametrize(
     ("header", "expected"),

@@ -18,6 +18,8 @@ from baybot.text.sentences import title_from_text
 from baybot.types import SourceFile
 from tests.conftest import CORPUS
 
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
+
 
 def source(path: Path) -> SourceFile:
     return SourceFile(path=path, relpath=path.name, doc_id=doc_id_for(path))

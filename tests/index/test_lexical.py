@@ -7,6 +7,8 @@ import pytest
 
 from baybot.index.lexical import LexicalIndex, tokenize
 
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
+
 PASSAGES = (
     "The Top Talent Pass Scheme admits high earners with an annual income of HK$2,500,000.",
     "Young people moving to Qianhai can apply for a rent subsidy and startup funding.",

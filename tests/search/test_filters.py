@@ -10,6 +10,8 @@ from baybot.search.filters import Filters, allowed_documents, latest_date
 from baybot.types import Document
 from tests.conftest import CORPUS
 
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
+
 TTPS = "Top Talent Pass Scheme"
 
 

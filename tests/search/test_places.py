@@ -7,6 +7,8 @@ import pytest
 from baybot.search.places import PlaceMatch
 from baybot.types import Document
 
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
+
 
 def doc(doc_id: str, title: str, **meta: object) -> Document:
     return Document(id=doc_id, title=title, text="Body text.", **meta)  # type: ignore[arg-type]

@@ -6,6 +6,8 @@ import pytest
 
 from baybot.text.glossary import Glossary, default_glossary, fold
 
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
+
 
 def group_of(glossary: Glossary, term: str) -> int:
     return next(i for i, entry in enumerate(glossary.entries) if term in entry)

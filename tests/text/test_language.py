@@ -6,6 +6,8 @@ from baybot.corpus.discovery import load_corpus
 from baybot.text.language import detect_language, normalise_language
 from tests.conftest import CORPUS
 
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),

@@ -11,6 +11,8 @@ from baybot.text.questions import (
     has_number,
 )
 
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
+
 
 @pytest.mark.parametrize(
     ("question", "kinds"),
