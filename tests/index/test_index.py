@@ -10,7 +10,6 @@ import pytest
 from baybot import ingest
 from baybot.errors import IndexCorruptError, IndexMissingError, IndexStoreError
 from baybot.index.embedders import load_embedder
-from baybot.index.lexical import tokenize
 from baybot.index.store import (
     CHUNKS,
     FAISS_FILE,
@@ -20,6 +19,7 @@ from baybot.index.store import (
     IndexStore,
     dense_file,
 )
+from baybot.text.terms import tokenize
 from tests.conftest import SMALL_IDS
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from baybot.index.lexical import LexicalIndex, tokenize
+from baybot.index.lexical import LexicalIndex
+from baybot.text.terms import tokenize
 
 pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
 
@@ -163,7 +164,7 @@ def test_a_passage_without_tokens_among_others(index: LexicalIndex) -> None:
 
 
 def test_jaccard_overlap_of_term_sets() -> None:
-    from baybot.index.lexical import jaccard
+    from baybot.text.terms import jaccard
 
     assert jaccard({"a", "b"}, {"b", "c"}) == 1 / 3
     assert jaccard(set(), set()) == 1.0 and jaccard({"a"}, set()) == 0.0

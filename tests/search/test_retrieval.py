@@ -5,9 +5,9 @@ import pytest
 from baybot import Retriever, Settings
 from baybot.app.wiring import build_retriever
 from baybot.errors import IndexStaleError, QueryError
-from baybot.index.lexical import jaccard
 from baybot.index.store import IndexStore
 from baybot.search.filters import latest_date
+from baybot.text.terms import jaccard
 from tests.conftest import HIT_KEYS, copy_corpus
 
 # (question, acceptable documents): English and Chinese, phrased the way applicants ask.

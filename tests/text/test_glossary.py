@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from baybot.text.glossary import Glossary, default_glossary, fold
+from baybot.text.glossary import Glossary, default_glossary
+from baybot.text.language import fold
 
 pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
 

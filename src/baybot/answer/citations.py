@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from baybot.index.lexical import jaccard, tokenize
 from baybot.text.sentences import split_sentences
+from baybot.text.terms import jaccard, tokenize
 from baybot.types import Citation, Passage, Sentence
 
 _MARKER = re.compile(r"\s*(?:\[(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\]|【(\d{1,3})】)")

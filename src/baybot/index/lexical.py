@@ -1,4 +1,4 @@
-"""BM25 over passages with tokens that work for English and Chinese alike.
+"""BM25 over passages with terms that work for English and Chinese alike (text/terms.py).
 
 English words are lower-cased, stop-worded and Snowball-stemmed (PyStemmer); Chinese runs
 become single characters plus character bigrams, after folding Traditional to Simplified
@@ -9,53 +9,15 @@ date with new scheme names. Scoring is bm25s: sparse matrices, saved as plain .n
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 
 import bm25s
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN
 
-from baybot.text.glossary import fold
-from baybot.text.language import HAN
+from baybot.text.terms import tokenize
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself and logs each build
-
-LEXICAL_VERSION = 1  # bump when tokenize() changes what it produces
-
-_TOKEN = re.compile(HAN.pattern + r"+|[a-z0-9]+(?:[.,'’][a-z0-9]+)*")
-_STOPWORDS = frozenset(STOPWORDS_EN)
-_DIGIT_GROUPS = re.compile(r"(?<=\d),(?=\d{3})")
-
-
-@cache
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def tokenize(text: str) -> list[str]:
-    """Terms of `text`: stemmed English words, numbers, Chinese characters and bigrams."""
-    out: list[str] = []
-    stem = _stemmer().stemWord
-    for match in _TOKEN.finditer(fold(text)):
-        run = match.group()
-        if HAN.match(run):
-            out.extend(run)
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
-        elif run not in _STOPWORDS:
-            run = _DIGIT_GROUPS.sub("", run).replace("’", "'")
-            out.append(stem(run) if run[0].isalpha() else run)
-    return out
-
-
-def jaccard(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
-    """Term-set overlap; two empty sets are the same set."""
-    union = len(a | b)
-    return len(a & b) / union if union else 1.0
 
 
 class LexicalIndex:

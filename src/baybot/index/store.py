@@ -34,9 +34,10 @@ import numpy as np
 
 from baybot.config import Settings
 from baybot.errors import IndexCorruptError, IndexMissingError, IndexStaleError, IndexStoreError
-from baybot.index.lexical import LEXICAL_VERSION, LexicalIndex
+from baybot.index.lexical import LexicalIndex
 from baybot.index.vectorstore import AnnPolicy, FaissStore, build_faiss, read_faiss
-from baybot.types import Chunk, Document
+from baybot.text.terms import LEXICAL_VERSION
+from baybot.types import Chunk, Document, Hit
 
 if TYPE_CHECKING:
     from baybot.index.embedders.base import Embedder
@@ -375,4 +376,24 @@ def index_config(settings: Settings, embedders: Sequence[Embedder]) -> IndexConf
         chunk_overlap=settings.chunk_overlap,
         ann_threshold=settings.ann_threshold,
         ann_index=settings.ann_index,
+    )
+
+
+def make_hit(index: LoadedIndex, rank: int, row: int, score: float) -> Hit:
+    """The Hit for chunk store row `row`, with its document's citation metadata."""
+    chunk = index.chunks[row]
+    doc = index.documents[chunk.doc_id]
+    return Hit(
+        rank=rank,
+        chunk_id=chunk.id,
+        doc_id=chunk.doc_id,
+        title=doc.title,
+        score=float(score),
+        text=chunk.text,
+        url=doc.url,
+        published=doc.published,
+        language=doc.language,
+        section=chunk.section,
+        start=chunk.start,
+        end=chunk.end,
     )

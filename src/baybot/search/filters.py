@@ -15,8 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from baybot.errors import QueryError
-from baybot.text.glossary import default_glossary, fold
-from baybot.text.language import LANGUAGES, normalise_language
+from baybot.text.glossary import default_glossary
+from baybot.text.language import LANGUAGES, fold, normalise_language
 from baybot.types import Document
 
 

@@ -19,8 +19,7 @@ from baybot.config import Settings
 from baybot.errors import IndexStaleError, QueryError
 from baybot.index.embedders import CachedQueries, load_embedders
 from baybot.index.embedders.base import Embedder
-from baybot.index.lexical import jaccard, tokenize
-from baybot.index.store import IndexStore, LoadedIndex, index_config
+from baybot.index.store import IndexStore, LoadedIndex, index_config, make_hit
 from baybot.index.vector_cache import open_cache
 from baybot.index.vectorstore import VectorStore
 from baybot.search import fusion
@@ -30,6 +29,7 @@ from baybot.search.places import PlaceMatch
 from baybot.search.rerank import Reranker, load_reranker
 from baybot.text.glossary import default_glossary
 from baybot.text.questions import clean_question
+from baybot.text.terms import jaccard, tokenize
 from baybot.types import Hit
 
 MAX_QUERY_CHARS = 2000
@@ -309,23 +309,3 @@ def _signals(
         }
     missing = Signal(None, None)
     return tuple({name: view.get(row, missing) for name, view in views.items()} for row in picked)
-
-
-def make_hit(index: LoadedIndex, rank: int, row: int, score: float) -> Hit:
-    """The Hit for chunk store row `row`, with its document's citation metadata."""
-    chunk = index.chunks[row]
-    doc = index.documents[chunk.doc_id]
-    return Hit(
-        rank=rank,
-        chunk_id=chunk.id,
-        doc_id=chunk.doc_id,
-        title=doc.title,
-        score=float(score),
-        text=chunk.text,
-        url=doc.url,
-        published=doc.published,
-        language=doc.language,
-        section=chunk.section,
-        start=chunk.start,
-        end=chunk.end,
-    )

@@ -4,22 +4,14 @@ Chinese, shipped as data (`data/glossary.yaml`) and used to expand queries acros
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from baybot.text.language import HAN, is_chinese, opencc
-
-
-@lru_cache(maxsize=4096)
-def fold(text: str) -> str:
-    """One form for matching: NFKC width folding, lower case, Traditional -> Simplified."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return opencc("t2s").convert(text) if HAN.search(text) else text
+from baybot.text.language import HAN, fold, is_chinese
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+import unicodedata
+from functools import cache, lru_cache
 
 import hanzidentifier
 
@@ -66,3 +67,10 @@ def to_script(text: str, language: str) -> str:
     if language == "zh-Hant":
         return str(opencc("s2hk").convert(text))
     return text
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """One form for matching: NFKC width folding, lower case, Traditional -> Simplified."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return opencc("t2s").convert(text) if HAN.search(text) else text

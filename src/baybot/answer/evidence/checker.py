@@ -31,10 +31,9 @@ from baybot.answer.evidence.sentences import SentenceVectors
 from baybot.answer.evidence.vocabulary import Vocabulary
 from baybot.answer.generators.base import QUOTABLE_DOCUMENTS
 from baybot.index.embedders.base import Embedder
-from baybot.index.store import LoadedIndex
+from baybot.index.store import LoadedIndex, make_hit
 from baybot.index.vector_cache import VectorCache
 from baybot.search.calibration import LanguageCalibrator
-from baybot.search.retriever import make_hit
 from baybot.text.glossary import Glossary, default_glossary
 from baybot.types import Hit, Passage, Sentence
 

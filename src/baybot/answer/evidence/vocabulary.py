@@ -12,9 +12,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from baybot.index.lexical import tokenize
-from baybot.text.glossary import Glossary, fold
-from baybot.text.language import HAN
+from baybot.text.glossary import Glossary
+from baybot.text.language import HAN, fold
+from baybot.text.terms import tokenize
 
 # Words that carry no topic: questions are phrased around them, sources rarely contain them.
 _CHAT_WORDS_EN = frozenset(

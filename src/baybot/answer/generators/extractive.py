@@ -14,7 +14,6 @@ from collections.abc import Iterator, Sequence
 
 from baybot.answer.generators.base import QUOTABLE_DOCUMENTS, GenerationRequest
 from baybot.config import Settings
-from baybot.index.lexical import tokenize
 from baybot.text import messages
 from baybot.text.glossary import default_glossary
 from baybot.text.language import HAN, to_script
@@ -26,6 +25,7 @@ from baybot.text.questions import (
     has_date,
     has_number,
 )
+from baybot.text.terms import tokenize
 from baybot.types import Passage, Sentence
 
 MAX_SENTENCES = 6
