@@ -4,7 +4,7 @@
 them. Every `import`/`from` of a baybot module counts, also those inside functions and under
 TYPE_CHECKING, since each is a dependency a reader has to follow. A package's `__init__` counts
 as a module. The stage order (text < corpus < index < search < answer < staff < app) is the
-pipeline's; the base modules (config, errors, types, plugins) may be imported from anywhere.
+pipeline's; the base modules (config, errors, types, plugins, timing) may be imported from anywhere.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 STAGES = ("text", "corpus", "index", "search", "answer", "staff", "app")
-BASE = ("config", "errors", "types", "plugins")
+BASE = ("config", "errors", "types", "plugins", "timing")
 
 
 def module_name(path: Path, root: Path) -> str:

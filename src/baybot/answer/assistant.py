@@ -10,7 +10,6 @@ backend writes it and then the final Answer, whose text is the checked one.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -33,6 +32,7 @@ from baybot.search.retriever import Retriever
 from baybot.text import messages
 from baybot.text.language import detect_language, to_script
 from baybot.text.questions import clean_question
+from baybot.timing import Stopwatch
 from baybot.types import Answer, AnswerStream, Passage, Token, Topic
 
 NEAREST_TOPICS = 3
@@ -83,15 +83,8 @@ class Assistant:
         question = clean_question(question)
         history = _valid_history(history)
         backend = load_generator(generator or self.settings.generator, self.settings)
-        timings: dict[str, float] = {}
-        started = clock = time.perf_counter()
-
-        def lap(name: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            timings[name] = round((now - clock) * 1000, 2)
-            clock = now
-
+        watch = Stopwatch()
+        timings, lap = watch.laps, watch.lap
         query = self._standalone(question, history, backend)
         lap("rewrite")
         result = self.retriever.run(query, self.settings.answer_passages, filters)
@@ -107,9 +100,7 @@ class Assistant:
         lap("evidence")
         language = detect_language(question)
         if self.settings.refusal and not evidence.answerable:
-            yield from self._refusal(
-                question, query, language, evidence, backend.name, timings, started
-            )
+            yield from self._refusal(question, query, language, evidence, backend.name, watch)
             return
         request = GenerationRequest(
             question=query,
@@ -124,7 +115,7 @@ class Assistant:
         try:
             for piece in backend.stream(request):
                 if first_token is None:
-                    first_token = time.perf_counter()
+                    first_token = watch.now()
                 pieces.append(piece)
                 yield Token(piece)
         except GenerationError as exc:
@@ -136,15 +127,15 @@ class Assistant:
             backend = load_generator(fallback, self.settings)
             pieces = []
             for piece in backend.stream(request):
-                first_token = first_token or time.perf_counter()
+                first_token = first_token or watch.now()
                 pieces.append(piece)
                 yield Token(piece)
         lap("generate")
         shown = backend.shown(request) if isinstance(backend, PassageSelector) else None
         checked = check_citations("".join(pieces), passages, evidence.sentences, shown)
         lap("check")
-        timings["first_token"] = round(((first_token or clock) - started) * 1000, 2)
-        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        timings["first_token"] = watch.since_start(first_token or watch.last)
+        timings["total"] = watch.since_start()
         yield Answer(
             question=question,
             text=checked.text,
@@ -181,8 +172,7 @@ class Assistant:
         language: str,
         evidence: Evidence,
         generator: str,
-        timings: dict[str, float],
-        started: float,
+        watch: Stopwatch,
     ) -> Iterator[Token | Answer]:
         parts = [messages.text("refusal", language)]
         if evidence.missing_places:
@@ -198,7 +188,8 @@ class Assistant:
             ]
             text += "\n\n" + messages.text("nearest_topics", language) + "\n" + "\n".join(lines)
         yield Token(text)
-        timings["first_token"] = timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        timings = watch.laps
+        timings["first_token"] = timings["total"] = watch.since_start()
         yield Answer(
             question=question,
             text=text,

@@ -8,7 +8,6 @@ change of embedder or chunker settings triggers a full rebuild, with the reason 
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from baybot.index.store import (
 )
 from baybot.index.vector_cache import embed_with_cache, open_cache
 from baybot.text.tokens import get_encoding
+from baybot.timing import Stopwatch
 from baybot.types import Chunk, Document, SkippedFile, SourceFile
 
 log = logging.getLogger(__name__)
@@ -128,8 +128,7 @@ def ingest(
     rebuild: bool = False,
 ) -> IngestReport:
     """Bring the index in `settings.index_dir` up to date with `settings.corpus_dir`."""
-    started = time.perf_counter()
-    timings: dict[str, float] = defaultdict(float)
+    watch = Stopwatch()
     embedders = list(embedders) if embedders else load_embedders(settings)
     config = index_config(settings, embedders)
     store = IndexStore(settings.index_dir)
@@ -139,25 +138,24 @@ def ingest(
             manifest, rebuilt = None, "rebuild requested"
         known = manifest.documents if manifest else {}
 
-        t = time.perf_counter()
-        files, skipped = discover(Path(settings.corpus_dir), int(settings.max_file_mb * 1e6))
-        entries: dict[str, DocEntry] = {}
-        fresh: list[Document] = []
-        kept: list[str] = []
-        for file in files:
-            entry, document, problem = _examine(file, known.get(file.doc_id))
-            if problem is not None:
-                if file.doc_id in known:
-                    kept.append(file.doc_id)
-                    entries[file.doc_id] = known[file.doc_id]
-                    problem += "; kept the previously indexed version"
-                skipped.append(SkippedFile(file.relpath, problem))
-            elif document is None:
-                entries[file.doc_id] = entry
-            else:
-                fresh.append(document)
-                entries[file.doc_id] = entry
-        timings["scan_and_parse"] += time.perf_counter() - t
+        with watch.stage("scan_and_parse"):
+            files, skipped = discover(Path(settings.corpus_dir), int(settings.max_file_mb * 1e6))
+            entries: dict[str, DocEntry] = {}
+            fresh: list[Document] = []
+            kept: list[str] = []
+            for file in files:
+                entry, document, problem = _examine(file, known.get(file.doc_id))
+                if problem is not None:
+                    if file.doc_id in known:
+                        kept.append(file.doc_id)
+                        entries[file.doc_id] = known[file.doc_id]
+                        problem += "; kept the previously indexed version"
+                    skipped.append(SkippedFile(file.relpath, problem))
+                elif document is None:
+                    entries[file.doc_id] = entry
+                else:
+                    fresh.append(document)
+                    entries[file.doc_id] = entry
         for s in skipped:
             log.warning("skipped %s: %s", s.path, s.reason)
 
@@ -178,52 +176,47 @@ def ingest(
                 kept_previous=tuple(kept),
                 rebuilt=None,
                 index_path=str(store.current()),
-                seconds=time.perf_counter() - started,
-                timings=dict(timings),
+                seconds=watch.seconds(),
+                timings=dict(watch.stages),
             )
 
-        t = time.perf_counter()
-        previous = store.load() if manifest is not None else None
-        timings["load_previous"] += time.perf_counter() - t
+        with watch.stage("load_previous"):
+            previous = store.load() if manifest is not None else None
 
-        t = time.perf_counter()
-        chunker = make_chunker(settings, embedders)  # loads a model: it counts tokens too
-        timings["load_model"] += time.perf_counter() - t
+        with watch.stage("load_model"):
+            chunker = make_chunker(settings, embedders)  # loads a model: it counts tokens too
 
-        t = time.perf_counter()
-        new_chunks: dict[str, list[Chunk]] = {}
-        for document in fresh:
-            new_chunks[document.id] = chunker.split(document)
-        timings["chunk"] += time.perf_counter() - t
+        with watch.stage("chunk"):
+            new_chunks: dict[str, list[Chunk]] = {}
+            for document in fresh:
+                new_chunks[document.id] = chunker.split(document)
 
-        t = time.perf_counter()
-        to_embed = [c for cs in new_chunks.values() for c in cs]
-        texts = [c.embedding_text for c in to_embed]
-        new_vectors: dict[str, np.ndarray] = {}
-        computed = 0
-        with open_cache(settings.cache_dir, settings.vector_cache) as cache:
-            for embedder in embedders:
-                new_vectors[embedder.name], n = embed_with_cache(
-                    embedder,
-                    texts,
-                    cache,
-                    batch_size=settings.embedding_batch_size,
-                    progress=progress,
-                )
-                computed += n
-        timings["embed"] += time.perf_counter() - t
+        with watch.stage("embed"):
+            to_embed = [c for cs in new_chunks.values() for c in cs]
+            texts = [c.embedding_text for c in to_embed]
+            new_vectors: dict[str, np.ndarray] = {}
+            computed = 0
+            with open_cache(settings.cache_dir, settings.vector_cache) as cache:
+                for embedder in embedders:
+                    new_vectors[embedder.name], n = embed_with_cache(
+                        embedder,
+                        texts,
+                        cache,
+                        batch_size=settings.embedding_batch_size,
+                        progress=progress,
+                    )
+                    computed += n
 
-        t = time.perf_counter()
-        documents, chunks, vectors = _assemble(
-            entries, fresh, new_chunks, to_embed, new_vectors, previous
-        )
-        per_doc = Counter(c.doc_id for c in chunks)
-        final_entries = {
-            doc_id: DocEntry(e.path, e.sha256, e.size, e.mtime_ns, per_doc[doc_id])
-            for doc_id, e in entries.items()
-        }
-        path = store.write(config, final_entries, documents, chunks, vectors)
-        timings["write"] += time.perf_counter() - t
+        with watch.stage("write"):
+            documents, chunks, vectors = _assemble(
+                entries, fresh, new_chunks, to_embed, new_vectors, previous
+            )
+            per_doc = Counter(c.doc_id for c in chunks)
+            final_entries = {
+                doc_id: DocEntry(e.path, e.sha256, e.size, e.mtime_ns, per_doc[doc_id])
+                for doc_id, e in entries.items()
+            }
+            path = store.write(config, final_entries, documents, chunks, vectors)
 
     return IngestReport(
         documents=len(documents),
@@ -238,8 +231,8 @@ def ingest(
         kept_previous=tuple(kept),
         rebuilt=rebuilt,
         index_path=str(path),
-        seconds=time.perf_counter() - started,
-        timings=dict(timings),
+        seconds=watch.seconds(),
+        timings=dict(watch.stages),
     )
 
 

@@ -8,7 +8,6 @@ the top k are returned.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from baybot.search.rerank import Reranker, load_reranker
 from baybot.text.glossary import default_glossary
 from baybot.text.questions import clean_question
 from baybot.text.terms import jaccard, tokenize
+from baybot.timing import Stopwatch
 from baybot.types import Hit
 
 MAX_QUERY_CHARS = 2000
@@ -157,15 +157,8 @@ class Retriever:
             raise QueryError(f"k must be between 1 and {MAX_K}")
         if not isinstance(filters, Filters):
             filters = Filters.parse(filters)
-        timings: dict[str, float] = {}
-        clock = time.perf_counter()
-
-        def lap(name: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            timings[name] = round((now - clock) * 1000, 3)
-            clock = now
-
+        watch = Stopwatch(digits=3)
+        timings, lap = watch.laps, watch.lap
         allowed_rows = self._allowed_rows(filters)
         lap("filter")
         if allowed_rows is not None and len(allowed_rows) == 0:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ import numpy as np
 from baybot.answer.conversation import condense
 from baybot.errors import BayBotError
 from baybot.search.retriever import Retriever
+from baybot.timing import Stopwatch
 
 if TYPE_CHECKING:
     from baybot.answer.assistant import Assistant
@@ -240,9 +240,9 @@ def evaluate(
     results = []
     for i, q in enumerate(questions):
         query = condense(q.question, q.history)
-        started = time.perf_counter()
+        watch = Stopwatch()
         hits = retriever.search(query, k)
-        search_latency = (time.perf_counter() - started) * 1000
+        search_latency = watch.elapsed_ms()
         docs = [h.doc_id for h in hits]
         metrics = retrieval_metrics(docs, q.relevant) if q.relevant else None
         result = QuestionResult(
@@ -257,9 +257,9 @@ def evaluate(
             relevant=q.relevant,
         )
         if assistant is not None:
-            started = time.perf_counter()
+            watch = Stopwatch()
             answer = assistant.ask(q.question, q.history, generator=generator)
-            result = _with_answer(result, answer, (time.perf_counter() - started) * 1000)
+            result = _with_answer(result, answer, watch.elapsed_ms())
         results.append(result)
         if progress:
             progress(i + 1, len(questions))
