@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -46,7 +47,7 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def main() -> None:
-    before, after = (json.loads(open(p, encoding="utf-8").read()) for p in sys.argv[1:3])
+    before, after = (json.loads(Path(p).read_text(encoding="utf-8")) for p in sys.argv[1:3])
     found = differences(before, after)
     for line in found:
         print(line)

@@ -1,0 +1,2 @@
+"""Stage 7, app: the front ends (CLI, REST API, web chat) and wiring.py, the one place that
+joins the stages."""

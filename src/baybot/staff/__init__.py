@@ -1,0 +1,1 @@
+"""Stage 6, staff: evaluation, batch answers and feedback."""
