@@ -1,9 +1,9 @@
-"""Every shipped sheet says where it comes from, when it was last changed and checked, and for how long it holds.
+"""Every shipped sheet says where it comes from, when it was changed and checked, how long it holds.
 
 Answers and source cards quote these front-matter fields, so a sheet without dated sources, without
-`updated`/`reviewed`, or with an unreadable or inverted validity period would show a reader a wrong or
-empty date. The front matter is parsed with PyYAML directly, as the loader does, so this test does not
-depend on where the loader's module lives.
+`updated`/`reviewed`, or with an unreadable or inverted validity period would show a reader a wrong
+or empty date. The front matter is parsed with PyYAML directly, as the loader does, so this test
+does not depend on where the loader's module lives.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def test_sheet_has_dated_sources(sheet: Path) -> None:
     assert isinstance(sources, list) and sources, f"{sheet.name}: no sources"
     for source in sources:
         assert isinstance(source, dict) and source.get("url"), f"{sheet.name}: source without url"
-        assert as_date(source.get("date")), f"{sheet.name}: {source.get('url')} has no YYYY-MM-DD date"
+        url = source.get("url")
+        assert as_date(source.get("date")), f"{sheet.name}: {url} has no YYYY-MM-DD date"
 
 
 @pytest.mark.parametrize("sheet", SHEETS, ids=lambda p: p.name)
@@ -71,13 +72,21 @@ def test_validity_period_is_well_formed(sheet: Path) -> None:
     for key, value in parsed.items():
         assert value, f"{sheet.name}: '{key}' is {bounds[key]!r}, not a YYYY-MM-DD date"
     if len(parsed) == 2:
-        assert parsed["valid_from"] <= parsed["valid_until"], f"{sheet.name}: valid_from after valid_until"
+        inverted = parsed["valid_from"] > parsed["valid_until"]
+        assert not inverted, f"{sheet.name}: valid_from after valid_until"
 
 
 @pytest.mark.parametrize(
     ("value", "ok"),
-    [(date(2027, 12, 31), True), ("2027-12-31", True), ("2027-13-01", False), ("end-2027", False),
-     ("31/12/2027", False), (2027, False), (None, False)],
+    [
+        (date(2027, 12, 31), True),
+        ("2027-12-31", True),
+        ("2027-13-01", False),
+        ("end-2027", False),
+        ("31/12/2027", False),
+        (2027, False),
+        (None, False),
+    ],
 )
 def test_date_reading_rejects_malformed_values(value: object, ok: bool) -> None:
     assert bool(as_date(value)) is ok
