@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -142,6 +143,11 @@ class Settings(BaseSettings):
         "extractive",
         description="Answer backend: extractive (offline, no model), openai, llamacpp or an "
         "installed plugin.",
+    )
+    today: date | None = Field(
+        None,
+        description="The date time-limited measures are judged against (valid until / ended); "
+        "empty: the clock. For tests and for answering as of another day.",
     )
     fallback_generator: str | None = Field(
         "extractive",

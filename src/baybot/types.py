@@ -41,6 +41,42 @@ class Source:
     date: date | None = None
 
 
+# A measure ending within this many days is flagged with the date it was last checked, so a
+# reader knows "no extension announced" is as of that check, not as of today.
+ENDING_SOON_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Validity:
+    """When a time-limited measure applies (front matter `valid_from`/`valid_until`) and when
+    the sheet was last checked against its sources (`reviewed`)."""
+
+    valid_from: date | None = None
+    valid_until: date | None = None
+    reviewed: date | None = None
+
+    def status(self, today: date) -> tuple[str, date] | None:
+        """(kind, date) compared with `today`: `not_yet` (applies from), `ended`, `ending`
+        (ends soon; no extension known as of `reviewed`), `valid` (until); None when the
+        measure has no end date and has started."""
+        if self.valid_from and today < self.valid_from:
+            return ("not_yet", self.valid_from)
+        if self.valid_until is None:
+            return None
+        if today > self.valid_until:
+            return ("ended", self.valid_until)
+        if self.reviewed and (self.valid_until - today).days <= ENDING_SOON_DAYS:
+            return ("ending", self.valid_until)
+        return ("valid", self.valid_until)
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "valid_from": iso_date(self.valid_from),
+            "valid_until": iso_date(self.valid_until),
+            "reviewed": iso_date(self.reviewed),
+        }
+
+
 @dataclass(frozen=True)
 class Document:
     """One announcement, with the metadata a citation needs."""
@@ -56,6 +92,13 @@ class Document:
     updated: date | None = None
     language: str = "en"
     sources: tuple[Source, ...] = field(default_factory=tuple)
+    reviewed: date | None = None  # last checked against its sources
+    valid_from: date | None = None  # of the measure it describes, when time-limited
+    valid_until: date | None = None
+
+    @property
+    def validity(self) -> Validity:
+        return Validity(self.valid_from, self.valid_until, self.reviewed)
 
     @property
     def url(self) -> str | None:
@@ -67,6 +110,7 @@ class Document:
         data = asdict(self)
         data["published"] = iso_date(self.published)
         data["updated"] = iso_date(self.updated)
+        data.update(self.validity.to_dict())
         data["schemes"] = list(self.schemes)
         data["sources"] = [{**asdict(s), "date": iso_date(s.date)} for s in self.sources]
         return data
@@ -83,6 +127,9 @@ class Document:
             schemes=tuple(data.get("schemes") or ()),
             published=parse_date(data.get("published")),
             updated=parse_date(data.get("updated")),
+            reviewed=parse_date(data.get("reviewed")),
+            valid_from=parse_date(data.get("valid_from")),
+            valid_until=parse_date(data.get("valid_until")),
             language=data.get("language", "en"),
             sources=tuple(
                 Source(url=s["url"], title=s.get("title"), date=parse_date(s.get("date")))
@@ -181,6 +228,8 @@ class Passage:
     n: int
     hit: Hit
     issuer: str | None = None
+    updated: date | None = None  # of its document
+    validity: Validity | None = None  # of its document
 
     @property
     def text(self) -> str:
@@ -213,6 +262,8 @@ class Citation:
     quote: str
     passage: str
     spans: tuple[tuple[int, int], ...]  # of the quoted sentences within `passage`
+    updated: date | None = None
+    validity: Validity | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -226,6 +277,8 @@ class Citation:
             "issuer": self.issuer,
             "passage": self.passage,
             "spans": [list(span) for span in self.spans],
+            "updated": iso_date(self.updated),
+            "validity": self.validity.to_dict() if self.validity else None,
         }
 
 

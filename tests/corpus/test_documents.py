@@ -43,7 +43,7 @@ def test_markdown_loader_reads_front_matter() -> None:
     assert doc.region == "Hong Kong"
     assert doc.schemes == ("Top Talent Pass Scheme",)
     assert doc.published == date(2022, 12, 28)
-    assert doc.updated == date(2025, 8, 15)
+    assert doc.updated == date(2025, 12, 31)
     assert doc.language == "zh-Hant"
     assert len(doc.sources) == 5
     assert doc.url and doc.url.startswith("https://")

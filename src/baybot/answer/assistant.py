@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from baybot.answer.citations import check_citations
@@ -25,6 +26,7 @@ from baybot.answer.generators import (
     QuestionRewriter,
     load_generator,
 )
+from baybot.answer.validity import validity_note
 from baybot.config import Settings
 from baybot.errors import QueryError
 from baybot.search.filters import Filters
@@ -133,12 +135,17 @@ class Assistant:
         lap("generate")
         shown = backend.shown(request) if isinstance(backend, PassageSelector) else None
         checked = check_citations("".join(pieces), passages, evidence.sentences, shown)
+        text = checked.text
+        note = validity_note(checked.citations, language, self.settings.today or date.today())
+        if note:
+            yield Token("\n\n" + note)
+            text += "\n\n" + note
         lap("check")
         timings["first_token"] = watch.since_start(first_token or watch.last)
         timings["total"] = watch.since_start()
         yield Answer(
             question=question,
-            text=checked.text,
+            text=text,
             refused=False,
             citations=checked.citations,
             generator=backend.name,

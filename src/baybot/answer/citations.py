@@ -138,4 +138,6 @@ def _citation(passage: Passage, claims: Sequence[str], fallback: Sentence | None
         quote=" … ".join(text[s:e].strip() for s, e in chosen),
         passage=text,
         spans=tuple(chosen),
+        updated=passage.updated,
+        validity=passage.validity,
     )

@@ -238,6 +238,10 @@ def echo_sources(answer: Answer) -> None:
         typer.echo("\nSources:")
     for c in answer.citations:
         date = c.published.isoformat() if c.published else "undated"
+        if c.updated and c.updated != c.published:
+            date += f", updated {c.updated.isoformat()}"
+        if c.validity and c.validity.reviewed:
+            date += f", checked on {c.validity.reviewed.isoformat()}"
         issuer = f" — {c.issuer}" if c.issuer else ""
         typer.echo(f"[{c.n}] {c.title}{issuer} ({date})")
         if c.url:

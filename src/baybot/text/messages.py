@@ -34,6 +34,42 @@ _TEXT: Translations = {
         "檢索到的資料提及這個主題，但沒有句子直接回答這個問題。",
         "检索到的资料提及这个主题，但没有句子直接回答这个问题。",
     ),
+    "status_valid": (
+        "valid until {date}.",
+        "有效至{date}。",
+        "有效至{date}。",
+    ),
+    "status_ending": (
+        "ends on {date}; no extension had been announced when the sources were checked on "
+        "{reviewed}.",
+        "將於{date}結束；截至{reviewed}核對資料時，未有宣布延期。",
+        "将于{date}结束；截至{reviewed}核对资料时，未有宣布延期。",
+    ),
+    "status_ended": (
+        "ended on {date}.",
+        "已於{date}結束。",
+        "已于{date}结束。",
+    ),
+    "status_not_yet": (
+        "applies from {date}.",
+        "自{date}起適用。",
+        "自{date}起适用。",
+    ),
+    "checked_on": (
+        "checked on {date}",
+        "{date}核對",
+        "{date}核对",
+    ),
+    "updated_on": (
+        "updated {date}",
+        "{date}更新",
+        "{date}更新",
+    ),
+    "title_separator": (
+        ": ",
+        "：",
+        "：",
+    ),
     "place_separator": (
         ", ",
         "、",

@@ -134,7 +134,9 @@ class EvidenceChecker:
 
     def _passage(self, n: int, hit: Hit) -> Passage:
         doc = self.index.documents.get(hit.doc_id)
-        return Passage(n, hit, doc.issuer if doc else None)
+        if doc is None:
+            return Passage(n, hit)
+        return Passage(n, hit, doc.issuer, doc.updated, doc.validity)
 
     def _neighbours(
         self, qvec: np.ndarray | None, hits: Sequence[Hit], top: float, documents: int, limit: int

@@ -91,7 +91,12 @@ def response_model(
 
 
 HitModel = response_model(shared.Hit, drop=("section", "start", "end"))
-CitationModel = response_model(shared.Citation, retype={"spans": list[tuple[int, int]]})
+ValidityModel = response_model(shared.Validity)
+CitationModel = response_model(
+    shared.Citation,
+    retype={"spans": list[tuple[int, int]]},
+    nested={shared.Validity: ValidityModel},
+)
 TopicModel = response_model(shared.Topic, retype={"published": dt.date | None})
 AnswerModel = response_model(
     shared.Answer,

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 from urllib.parse import quote, urlsplit
 
+from baybot.answer.validity import status_text
 from baybot.app.web.strings import t
+from baybot.text import messages
 from baybot.types import Answer, Citation
 
 _MARKER = re.compile(r"\s?\[(\d{1,3})\]")
@@ -92,8 +95,7 @@ def _footnote(citations: list[Citation]) -> str:
     url = safe_url(citation.url)
     linked = f"[{title}]({url})" if url else title
     meta = [escape_markdown(citation.issuer)] if citation.issuer else []
-    if citation.published:
-        meta.append(citation.published.isoformat())
+    meta.append(citation.published.isoformat() if citation.published else "undated")
     markers = " ".join(f"\\[{c.n}\\]" for c in citations)
     return f"{markers} {linked}" + (" · " + " · ".join(meta) if meta else "") + "  "
 
@@ -136,6 +138,9 @@ def _card(citation: Citation, language: str) -> str:
         day = citation.published.isoformat()
         label = html.escape(t("published", language))
         meta.append(f'<time datetime="{day}">{label} {day}</time>')
+    else:
+        meta.append(html.escape(t("undated", language)))
+    meta.extend(html.escape(line) for line in _dates(citation, language))
     doc_id = html.escape(citation.doc_id)
     passage = highlighted(citation.passage, citation.spans)
     return (
@@ -145,6 +150,21 @@ def _card(citation: Citation, language: str) -> str:
         f'<blockquote class="bb-passage">{passage}</blockquote>'
         "</article>"
     )
+
+
+def _dates(citation: Citation, language: str) -> list[str]:
+    """Updated, checked on, and the measure's status today, for a source card."""
+    out = []
+    if citation.updated and citation.updated != citation.published:
+        out.append(messages.text("updated_on", language, date=citation.updated.isoformat()))
+    validity = citation.validity
+    if validity and validity.reviewed:
+        day = validity.reviewed.isoformat()
+        out.append(messages.text("checked_on", language, date=day))
+    status = status_text(validity, language, date.today())
+    if status:
+        out.append(status.rstrip(".。"))
+    return out
 
 
 def highlighted(text: str, spans: tuple[tuple[int, int], ...]) -> str:

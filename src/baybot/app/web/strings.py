@@ -47,6 +47,7 @@ _TEXT: Translations = {
     "refused": ("No source covers this", "沒有資料涵蓋這個問題", "没有资料涵盖这个问题"),
     "nearest": ("Closest topics covered:", "資料涵蓋的相近主題：", "资料涵盖的相近主题："),
     "published": ("Published", "發布", "发布"),
+    "undated": ("Undated", "未註明日期", "未注明日期"),
     "open_source": ("Open the announcement", "打開公告", "打开公告"),
     "unsupported": (
         "This answer cites no source: do not rely on it.",

@@ -88,6 +88,9 @@ def load_markdown(file: SourceFile, data: bytes) -> Document:
         schemes=_as_tuple(meta.get("schemes")),
         published=parse_date(meta.get("published") or meta.get("date")),
         updated=parse_date(meta.get("updated")),
+        reviewed=parse_date(meta.get("reviewed")),
+        valid_from=parse_date(meta.get("valid_from")),
+        valid_until=parse_date(meta.get("valid_until")),
         language=language,
         sources=_sources(meta),
     )
