@@ -182,7 +182,7 @@ def dates_in(text: str) -> Iterator[date]:
             yield found
 
 
-def _is_date_line(line: str) -> bool:
+def is_date_line(line: str) -> bool:
     line = unicodedata.normalize("NFKC", line).strip()
     if not line or len(line) > MAX_DATE_LINE_CHARS or not _DATE_EXPR.search(line):
         return False
@@ -202,7 +202,7 @@ def date_from_lines(lines: Iterable[str]) -> date | None:
     for i, line in enumerate(lines):
         if re.fullmatch(r"\s*(?:完|Ends|ENDS)\s*", line) and i + 1 < len(lines):
             line = f"{line} {lines[i + 1]}"  # "完" on one line, the date on the next
-        if _is_date_line(line) and (found := next(dates_in(line), None)):
+        if is_date_line(line) and (found := next(dates_in(line), None)):
             return found
     return None
 
@@ -462,7 +462,7 @@ def _text_title(head: list[str]) -> str | None:
     """The first line that is neither a date line, an issuer line, a reference number nor an
     organisation name."""
     for line in head:
-        if _is_date_line(line) or _ISSUER_LINE.match(line) or _ORG_SUFFIX.search(line):
+        if is_date_line(line) or _ISSUER_LINE.match(line) or _ORG_SUFFIX.search(line):
             continue
         if re.fullmatch(r"(?:Circular|Ref|No|通告|通知)\b.*\d.*", line, re.IGNORECASE):
             continue
