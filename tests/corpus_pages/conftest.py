@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from baybot.corpus.infer import Inferred, Inferrer, from_glossary, paragraphs_of
 from baybot.glossary import Glossary, fold
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
-PDF_CREATED = datetime(2025, 6, 30, 9, 0, tzinfo=timezone.utc)
+PDF_CREATED = datetime(2025, 6, 30, 9, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,8 @@ def test_share_right_meets_the_bar(read_pages: list[Read]) -> None:
         for r in read_pages
     )
     right_infer = sum(
-        r.inferred.region == r.expected["region"] and set(r.inferred.schemes) == set(r.expected["schemes"])
+        r.inferred.region == r.expected["region"]
+        and set(r.inferred.schemes) == set(r.expected["schemes"])
         for r in read_pages
     )
     assert n >= 12

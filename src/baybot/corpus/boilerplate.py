@@ -32,19 +32,24 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+)")
 _SHARE = re.compile(
-    r"^(?:share(?: this(?: article| page| story)?)?|分享(?:到|至)?|partilhar|print|列印|打印)\b\s*[:：]?",
+    r"^(?:share(?: this(?: article| page| story)?)?|partilhar|print"
+    r"|分享(?:到|至)?|列印|打印)\b\s*[:：]?",
     re.IGNORECASE,
 )
 _RELATED = re.compile(
     r"^#*\s*(?:related (?:news|articles|stories|links)|more (?:from|news|stories)|read more|"
-    r"相關新聞|相关新闻|相關連結|相关链接|延伸閱讀|延伸阅读|推薦閱讀|推荐阅读|notícias relacionadas)",
+    r"notícias relacionadas|相關新聞|相关新闻|相關連結|相关链接"
+    r"|延伸閱讀|延伸阅读|推薦閱讀|推荐阅读)",
     re.IGNORECASE,
 )
 _END_MARKS = re.compile(r"^(?:完|ends|nnnn|end|\(完\)|（完）)$", re.IGNORECASE)
-_TIME_LINE = re.compile(r"^(?:issued at )?(?:hkt|香港時間|香港时间)\s*\d{1,2}(?:[:：]\d{2}|時\d{1,2}分|时\d{1,2}分)$", re.IGNORECASE)
+_TIME_LINE = re.compile(
+    r"^(?:issued at )?(?:hkt|香港時間|香港时间)\s*\d{1,2}(?:[:：]\d{2}|時\d{1,2}分|时\d{1,2}分)$",
+    re.IGNORECASE,
+)
 _META_LINE = re.compile(
-    r"^(?:issued by\b|(?:發佈機構|发布机构|發布機構|发布单位|来源|來源|source|editor|責任編輯|责任编辑|"
-    r"瀏覽次數|浏览次数|字號|字号|文字大小|text size)\s*[:：])",
+    r"^(?:issued by\b|(?:source|editor|text size|發佈機構|发布机构|發布機構|发布单位"
+    r"|来源|來源|責任編輯|责任编辑|瀏覽次數|浏览次数|字號|字号|文字大小)\s*[:：])",
     re.IGNORECASE,
 )
 _BYLINE_RESIDUE = re.compile(r"^[·•|｜]\s*\S")  # "· Karen Wong" once the date beside it is gone
@@ -76,7 +81,9 @@ def line_key(line: str) -> str:
     return re.sub(r"\s+", " ", line).strip().casefold()
 
 
-def repeated_lines(pages: Iterable[Iterable[str]], min_pages: int = MIN_SIBLING_PAGES) -> frozenset[str]:
+def repeated_lines(
+    pages: Iterable[Iterable[str]], min_pages: int = MIN_SIBLING_PAGES
+) -> frozenset[str]:
     """Keys of the lines that appear on at least `min_pages` of the given sibling pages."""
     counts: Counter[str] = Counter()
     for lines in pages:
@@ -102,7 +109,10 @@ def _is_boilerplate(line: str, key: str, title_key: str | None, site_lines: froz
         or key == title_key
         or bool(_END_MARKS.match(plain) or _TIME_LINE.match(plain))
         or (short and is_date_line(plain))
-        or (short and bool(_SHARE.match(plain) or _META_LINE.match(plain) or _BYLINE_RESIDUE.match(plain)))
+        or (
+            short
+            and bool(_SHARE.match(plain) or _META_LINE.match(plain) or _BYLINE_RESIDUE.match(plain))
+        )
     )
 
 
@@ -139,7 +149,11 @@ def _join(lines: list[str]) -> str:
     out: list[str] = []
     for line in lines:
         block_line = bool(_LIST_ITEM.match(line) or line.lstrip().startswith("|"))
-        if out and block_line and (_LIST_ITEM.match(out[-1].splitlines()[-1]) or out[-1].lstrip().startswith("|")):
+        if (
+            out
+            and block_line
+            and (_LIST_ITEM.match(out[-1].splitlines()[-1]) or out[-1].lstrip().startswith("|"))
+        ):
             out[-1] = f"{out[-1]}\n{line}"
         else:
             out.append(line)

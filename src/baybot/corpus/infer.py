@@ -91,7 +91,9 @@ def from_glossary(glossary: GlossaryLike, catalogue: Path | None = None) -> Voca
     schemes = tuple(
         SchemeRule(
             name=item["name"],
-            terms=tuple(dict.fromkeys([*(item.get("terms") or []), *by_name.get(item["name"], ())])),
+            terms=tuple(
+                dict.fromkeys([*(item.get("terms") or []), *by_name.get(item["name"], ())])
+            ),
             region=item.get("region"),
             place=item.get("place"),
         )
@@ -112,7 +114,9 @@ def _pattern(terms: Iterable[str], fold: Callable[[str], str]) -> re.Pattern[str
         return None
     return re.compile(
         "|".join(
-            re.escape(f) if re.search(r"[^\x00-\x7f]", f) else rf"(?<![a-z0-9]){re.escape(f)}(?![a-z0-9])"
+            re.escape(f)
+            if re.search(r"[^\x00-\x7f]", f)
+            else rf"(?<![a-z0-9]){re.escape(f)}(?![a-z0-9])"
             for f in forms
         )
     )
@@ -141,7 +145,8 @@ class Inferrer:
     def infer(self, title: str, paragraphs: Sequence[str], issuer: str | None = None) -> Inferred:
         weighted = [(title, TITLE_WEIGHT)]
         weighted += [
-            (p, LEAD_WEIGHT if i < LEAD_PARAGRAPHS else BODY_WEIGHT) for i, p in enumerate(paragraphs)
+            (p, LEAD_WEIGHT if i < LEAD_PARAGRAPHS else BODY_WEIGHT)
+            for i, p in enumerate(paragraphs)
         ]
         if issuer:
             weighted.append((issuer, ISSUER_WEIGHT))
@@ -161,7 +166,8 @@ class Inferrer:
         schemes = [
             name
             for name, score in sorted(scheme_scores.items(), key=lambda kv: -kv[1])
-            if score >= MIN_SCORE and (rules[name].place is None or rules[name].place in named_anywhere)
+            if score >= MIN_SCORE
+            and (rules[name].place is None or rules[name].place in named_anywhere)
         ]
         region_scores: dict[str, float] = defaultdict(float)
         for place, score in place_scores.items():

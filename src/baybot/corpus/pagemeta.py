@@ -10,6 +10,7 @@ is left undated rather than given one.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import unicodedata
@@ -22,6 +23,7 @@ import cn2an
 import dateparser
 import lxml.html
 import trafilatura
+from charset_normalizer import from_bytes
 from htmldate import find_date
 
 # Date rule names, in the order they are tried; `PageMeta.date_source` is one of them.
@@ -67,7 +69,9 @@ _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
-_PT_MONTHS = "janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro"
+_PT_MONTHS = (
+    "janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro"
+)
 # Each alternative is one whole date expression; what matches is handed to dateparser.
 _DATE_EXPR = re.compile(
     rf"(?:\d{{4}}|[{_CN_DIGIT}]{{4}})\s*年\s*(?:\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*月"
@@ -96,6 +100,9 @@ _WEEKDAY_TIME = re.compile(
 # and "2026年1月27日 星期二 記者 陳嘉欣" pass and a sentence that mentions a date does not.
 MAX_DATE_LINE_CHARS = 90
 MAX_DATE_LINE_REST_CHARS = 40
+# A text announcement puts its date and issuer near the top; further down, dates are the
+# policy's own (start dates, deadlines), not the announcement's.
+HEAD_LINES = 12
 
 _URL_DATES = (
     re.compile(r"/(?P<y>20\d{2})(?P<m>[01]\d)/(?P<d>[0-3]\d)(?:/|$)"),  # info.gov.hk /202302/22/
@@ -137,9 +144,40 @@ _ORG_SUFFIX = re.compile(
 )
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|_|\s+\|\s*|｜")
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
 BLOCK_TAGS = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr td th table section article header footer nav aside "
-    "main span time dd dt blockquote pre".split()
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "td",
+        "th",
+        "table",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "span",
+        "time",
+        "dd",
+        "dt",
+        "blockquote",
+        "pre",
+    ]
 )
 # span and time are inline in HTML but hold a date or a byline on many sites; splitting on them
 # puts each on its own line, where a date line can be told from a sentence.
@@ -169,7 +207,9 @@ def parse_date_text(text: str) -> date | None:
         text = cn2an.transform(text, "cn2an")
     text = text.replace("号", "日").replace("號", "日")
     try:
-        parsed = dateparser.parse(text, languages=_DATEPARSER_LANGUAGES, settings=_DATEPARSER_SETTINGS)
+        parsed = dateparser.parse(
+            text, languages=_DATEPARSER_LANGUAGES, settings=_DATEPARSER_SETTINGS
+        )
     except (ValueError, OverflowError):
         return None
     return parsed.date() if parsed else None
@@ -234,8 +274,20 @@ def _as_date(value: object) -> date | None:
 # ---------------------------------------------------------------- HTML
 
 
-def _tree(data: bytes | str) -> lxml.html.HtmlElement:
-    tree = lxml.html.fromstring(data if isinstance(data, bytes) else data.encode("utf-8"))
+def decode_html(data: bytes | str) -> str:
+    """UTF-8, else the encoding charset_normalizer finds (mainland sites still serve GB2312)."""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        best = from_bytes(data).best()
+        return str(best) if best is not None else data.decode("utf-8", "replace")
+
+
+def _tree(html: str) -> lxml.html.HtmlElement:
+    # lxml refuses a str that still declares its encoding
+    tree = lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1))
     for bad in tree.xpath("//script[not(@type='application/ld+json')]|//style|//noscript"):
         bad.drop_tree()
     return tree
@@ -269,7 +321,7 @@ def _json_ld(tree: lxml.html.HtmlElement) -> list[dict[str, object]]:
 
 def page_lines(tree: lxml.html.HtmlElement) -> list[str]:
     """Visible text, one line per block element or <br>."""
-    tree = lxml.html.fromstring(lxml.html.tostring(tree))  # a copy: tails are rewritten below
+    tree = copy.deepcopy(tree)  # tails are rewritten below
     for el in tree.xpath("//script|//head"):
         el.drop_tree()
     for el in tree.iter():
@@ -369,7 +421,12 @@ def _domain(url: str | None) -> str | None:
 
 def _language(tree: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
     """The page's declared language as en / zh-Hant / zh-Hans / pt; None when not declared."""
-    tag = tree.get("lang") or meta.get("dc.language") or meta.get("content-language") or meta.get("og:locale")
+    tag = (
+        tree.get("lang")
+        or meta.get("dc.language")
+        or meta.get("content-language")
+        or meta.get("og:locale")
+    )
     if not tag:
         return None
     tag = tag.replace("_", "-").lower()
@@ -380,7 +437,7 @@ def _language(tree: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
 
 def html_meta(data: bytes | str, url: str | None = None) -> PageMeta:
     """Metadata of an HTML page; `url` is where it was fetched from, if known."""
-    html = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    html = decode_html(data)
     tree = _tree(html)
     meta = _meta(tree)
     traf = trafilatura.extract_metadata(html, default_url=url)
@@ -406,12 +463,7 @@ def html_meta(data: bytes | str, url: str | None = None) -> PageMeta:
     if published is None and (published := date_from_url(url) or date_from_url(canonical)):
         source = SOURCE_URL
     site = meta.get("og:site_name") or (traf.sitename if traf else None)
-    issuer = (
-        issuer_from_lines(lines)
-        or _publisher_meta(tree, meta)
-        or site
-        or _domain(canonical)
-    )
+    issuer = issuer_from_lines(lines) or _publisher_meta(tree, meta) or site or _domain(canonical)
     return PageMeta(
         title=_title(tree, meta, site) or (traf.title if traf else None),
         issuer=_clean(issuer),
@@ -451,11 +503,6 @@ def text_meta(
         language=None,
         date_source=source,
     )
-
-
-# A text announcement puts its date and issuer near the top; further down, dates are the
-# policy's own (start dates, deadlines), not the announcement's.
-HEAD_LINES = 12
 
 
 def _text_title(head: list[str]) -> str | None:
