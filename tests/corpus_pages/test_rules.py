@@ -201,3 +201,37 @@ def test_list_markers_only_for_real_lists() -> None:
 
 def test_paragraphs_of_splits_on_blank_lines() -> None:
     assert paragraphs_of("a\n\n b \n\n\n- x\n- y") == ["a", "b", "- x\n- y"]
+
+
+def test_dates_of_other_stories_in_link_lists_are_not_the_pages() -> None:
+    html = (
+        '<html><head><meta charset="utf-8"><title>人才新政</title></head><body>'
+        '<ul class="latest"><li><a href="/a">2025-09-30 另一条新闻</a></li>'
+        '<li><a href="/b">2025-09-28 第三条新闻</a></li></ul>'
+        "<h1>人才新政</h1><p>发布时间：2025-10-09</p><p>正文，自2025年11月1日起施行。</p>"
+        "</body></html>"
+    )
+    assert pagemeta.html_meta(html).published == date(2025, 10, 9)
+
+
+def test_last_revision_date_is_updated_not_published() -> None:
+    html = (
+        "<html><head><title>Talent schemes</title></head><body><h1>Talent schemes</h1>"
+        "<p>Applicants need a degree and two years of work experience.</p>"
+        "<p>Last revision date: 20-10-2025</p></body></html>"
+    )
+    meta = pagemeta.html_meta(html)
+    assert meta.updated == date(2025, 10, 20)
+    assert meta.published is None
+
+
+def test_gb2312_page_without_utf8_is_read() -> None:
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        "<title>港澳青年就业补贴申请通知_某区人社局</title></head><body>"
+        "<h1>港澳青年就业补贴申请通知</h1><p>发布日期：2025年10月9日</p>"
+        "<p>符合条件的港澳青年可以申请每月补贴。</p></body></html>"
+    )
+    meta = pagemeta.html_meta(html.encode("gb2312"))
+    assert meta.title == "港澳青年就业补贴申请通知"
+    assert meta.published == date(2025, 10, 9)

@@ -77,7 +77,7 @@ _DATE_EXPR = re.compile(
     rf"(?:\d{{4}}|[{_CN_DIGIT}]{{4}})\s*年\s*(?:\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*月"
     rf"\s*(?:\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})\s*[日号號]"
     r"|(?<!\d)\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)"
-    r"|(?<!\d)\d{1,2}[./]\d{1,2}[./]\d{4}(?!\d)"
+    r"|(?<!\d)\d{1,2}[./-]\d{1,2}[./-]\d{4}(?!\d)"
     rf"|(?<![\w])\d{{1,2}}\s+(?:{_MONTHS})\.?,?\s+\d{{4}}(?!\d)"
     rf"|(?<![\w])(?:{_MONTHS})\.?\s+\d{{1,2}},?\s+\d{{4}}(?!\d)"
     rf"|(?<![\w])\d{{1,2}}\s+de\s+(?:{_PT_MONTHS})\s+de\s+\d{{4}}(?!\d)",
@@ -89,6 +89,12 @@ _DATE_LABEL = re.compile(
     r"|\bposted\b|\bpublished\b|\bissued\b|\bdate\b|\bends\s*/|^\s*完\s*$|data de publica",
     re.IGNORECASE,
 )
+_UPDATE_LABEL = re.compile(
+    r"last (?:revision|revised|updated?|modified)|updated|modified|最後修訂|最后修订|最後更新|最后更新"
+    r"|更新日期|更新時間|更新时间|修訂日期|修订日期",
+    re.IGNORECASE,
+)
+_END_MARK = re.compile(r"\s*(?:完|Ends|ENDS)\s*")
 _SENTENCE_END = re.compile(r"[。．.！!？?；;，,]\s*$")
 _WEEKDAY_TIME = re.compile(
     r"(?:星期|週|周|礼拜|禮拜)[一二三四五六日天]|[（(][^()（）]{0,6}[)）]"
@@ -235,15 +241,36 @@ def is_date_line(line: str) -> bool:
     return len(rest) <= MAX_DATE_LINE_REST_CHARS
 
 
+def _joined_end_marks(lines: list[str]) -> list[str]:
+    """"完" or "Ends" on one line and the date on the next read as one line."""
+    return [
+        f"{line} {lines[i + 1]}" if _END_MARK.fullmatch(line) and i + 1 < len(lines) else line
+        for i, line in enumerate(lines)
+    ]
+
+
 def date_from_lines(lines: Iterable[str]) -> date | None:
-    """The first date on a date line: labelled ("发布时间：", "Posted:", "Ends/") or a short line
-    that is mostly a date. Dates inside sentences ("from 1 July 2024") are never taken."""
-    lines = [line for line in lines if line.strip()]
-    for i, line in enumerate(lines):
-        if re.fullmatch(r"\s*(?:完|Ends|ENDS)\s*", line) and i + 1 < len(lines):
-            line = f"{line} {lines[i + 1]}"  # "完" on one line, the date on the next
-        if is_date_line(line) and (found := next(dates_in(line), None)):
+    """The page's date from its date lines: a labelled one ("发布时间：", "Posted:", "Ends/")
+    first, else the first short line that is mostly a date. Dates inside sentences ("from
+    1 July 2024") are never taken, nor "last revised" dates, which are `updated`."""
+    candidates = [
+        line
+        for line in _joined_end_marks([line for line in lines if line.strip()])
+        if is_date_line(line) and not _UPDATE_LABEL.search(line)
+    ]
+    labelled = [line for line in candidates if _DATE_LABEL.search(line)]
+    for line in labelled + candidates:
+        if found := next(dates_in(line), None):
             return found
+    return None
+
+
+def updated_from_lines(lines: Iterable[str]) -> date | None:
+    """The date of a "Last revision date" / "最後更新" line."""
+    for line in lines:
+        if _UPDATE_LABEL.search(line) and is_date_line(line):
+            if found := next(dates_in(line), None):
+                return found
     return None
 
 
@@ -348,12 +375,21 @@ def _structured_dates(
     return published, updated
 
 
-def _htmldate(html: str, url: str | None) -> date | None:
-    """htmldate's markup search. Its extensive search is left off: that is the heuristic that
-    turns a bare year in the body into 1 January."""
+def without_links(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A copy without links, menus, sidebars and footers: the dates there are other pages'
+    ("2025-09-30 Another story"), never this page's own."""
+    tree = copy.deepcopy(tree)
+    for el in tree.xpath("//body//a|//nav|//aside|//footer"):
+        el.drop_tree()
+    return tree
+
+
+def _htmldate(tree: lxml.html.HtmlElement, url: str | None) -> date | None:
+    """htmldate's markup search on the page without links. Its extensive search is left off:
+    that is the heuristic that turns a bare year in the body into 1 January."""
     try:
         found = find_date(
-            html, url=url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d"
+            tree, url=url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d"
         )
     except (ValueError, TypeError):
         return None
@@ -454,11 +490,14 @@ def html_meta(data: bytes | str, url: str | None = None) -> PageMeta:
         None,
     )
     lines = page_lines(tree)
+    unlinked = without_links(tree)
+    date_lines = page_lines(unlinked)
     published, updated = _structured_dates(tree, meta)
+    updated = updated or updated_from_lines(date_lines)
     source = SOURCE_METADATA if published else None
-    if published is None and (published := _htmldate(html, url)):
-        source = SOURCE_HTMLDATE
-    if published is None and (published := date_from_lines(lines)):
+    if published is None and (found := _htmldate(unlinked, url)) and found != updated:
+        published, source = found, SOURCE_HTMLDATE  # not the "last revision date" again
+    if published is None and (published := date_from_lines(date_lines)):
         source = SOURCE_DATE_LINE
     if published is None and (published := date_from_url(url) or date_from_url(canonical)):
         source = SOURCE_URL
