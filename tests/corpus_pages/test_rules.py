@@ -235,3 +235,22 @@ def test_gb2312_page_without_utf8_is_read() -> None:
     meta = pagemeta.html_meta(html.encode("gb2312"))
     assert meta.title == "港澳青年就业补贴申请通知"
     assert meta.published == date(2025, 10, 9)
+
+
+def test_the_word_source_in_a_sentence_names_no_issuer() -> None:
+    lines = ["Applicants must declare the source of their income.", "Issued by Talent Office"]
+    assert pagemeta.issuer_from_lines(lines) == "Talent Office"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The closing date is 9 October 2025.",
+        "截止日期为2025年10月9日，逾期不予受理",
+        "Closing date: 9 October 2025",
+        "申请截止日期：2025年10月9日",
+        "生效日期：2025年10月9日",
+    ],
+)
+def test_a_deadline_is_not_a_publication_date(line: str) -> None:
+    assert pagemeta.date_from_lines([line]) is None

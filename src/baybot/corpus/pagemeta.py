@@ -83,15 +83,23 @@ _DATE_EXPR = re.compile(
     rf"|(?<![\w])\d{{1,2}}\s+de\s+(?:{_PT_MONTHS})\s+de\s+\d{{4}}(?!\d)",
     re.IGNORECASE,
 )
-# Labels that introduce a publication date on a line of its own or in a byline.
+# Labels that introduce a publication date: at the start of a line or of a byline field, and
+# followed by a colon ("发布时间：", "Posted:"), or "Ends/" and "完" closing a press release.
 _DATE_LABEL = re.compile(
-    r"发布时间|發佈時間|發布時間|发布日期|發佈日期|發布日期|成文日期|日期|时间|時間"
-    r"|\bposted\b|\bpublished\b|\bissued\b|\bdate\b|\bends\s*/|^\s*完\s*$|data de publica",
+    r"(?:^|[\s|｜·/])(?:发布时间|發佈時間|發布時間|发布日期|發佈日期|發布日期|成文日期|日期|时间|時間"
+    r"|posted|published|issued|date|data de publicação|data)\s*[:：]"
+    r"|(?:^|[\s|｜·])(?:posted|published) on\b|^\s*ends\s*/|^\s*完\s",
     re.IGNORECASE,
 )
 _UPDATE_LABEL = re.compile(
-    r"last (?:revision|revised|updated?|modified)|updated|modified|最後修訂|最后修订|最後更新|最后更新"
-    r"|更新日期|更新時間|更新时间|修訂日期|修订日期",
+    r"last (?:revision|revised|updated?|modified)|updated|modified"
+    r"|最後修訂|最后修订|最後更新|最后更新|更新日期|更新時間|更新时间|修訂日期|修订日期",
+    re.IGNORECASE,
+)
+# Dates a notice sets rather than the date it was issued.
+_NOT_ISSUED = re.compile(
+    r"clos(?:ing|es)|deadline|effective|expir|commenc|start|until|截止|有效|施行|實施|实施|生效"
+    r"|屆滿|届满|报名|報名",
     re.IGNORECASE,
 )
 _END_MARK = re.compile(r"\s*(?:完|Ends|ENDS)\s*")
@@ -121,8 +129,9 @@ _URL_DATES = (
 # Who published: an explicit "issued by"/"source" line, a news agency's byline, the page's own
 # publisher metadata, the body running the site, the site name, the domain.
 _ISSUER_LINE = re.compile(
-    r"(?:issued by|issued on behalf of(?: the)?|source|fonte|發佈機構|发布机构|發布機構|发布单位|"
-    r"發佈單位|發布單位|来源|來源|信息来源|主办单位|主辦單位|主办|主辦)\s*[:：]?\s*"
+    r"(?:\b(?:issued by|issued on behalf of(?: the)?)\s+"
+    r"|(?:\bsource|\bfonte|發佈機構|发布机构|發布機構|发布单位|發佈單位|發布單位|来源|來源|信息来源"
+    r"|主办单位|主辦單位|主办|主辦)\s*[:：]\s*)"
     # a name runs to a separator; it crosses a single space only into a Latin word, so
     # "来源：广州市财政局　浏览次数" stops at 局 and "Issued by Hong Kong Talent Engage" does not
     r"(?P<name>[^\s|｜:：]+(?: [A-Za-z&(][^\s|｜:：]*)*)",
@@ -229,12 +238,15 @@ def dates_in(text: str) -> Iterator[date]:
 
 
 def is_date_line(line: str) -> bool:
+    """A line that states a date and little else, or a labelled date ("Posted: ...")."""
+    if "，" in line:  # a Chinese clause, not a date line; checked before NFKC makes it ","
+        return False
     line = unicodedata.normalize("NFKC", line).strip()
     if not line or len(line) > MAX_DATE_LINE_CHARS or not _DATE_EXPR.search(line):
         return False
     if _DATE_LABEL.search(line):
         return True
-    if _SENTENCE_END.search(line) or "，" in line:
+    if _SENTENCE_END.search(line):
         return False
     rest = _WEEKDAY_TIME.sub("", _DATE_EXPR.sub("", line))
     rest = re.sub(r"[\s/|｜·•,:：\-–—]+", "", rest)
@@ -242,7 +254,7 @@ def is_date_line(line: str) -> bool:
 
 
 def _joined_end_marks(lines: list[str]) -> list[str]:
-    """"完" or "Ends" on one line and the date on the next read as one line."""
+    """ "完" or "Ends" on one line and the date on the next read as one line."""
     return [
         f"{line} {lines[i + 1]}" if _END_MARK.fullmatch(line) and i + 1 < len(lines) else line
         for i, line in enumerate(lines)
@@ -256,7 +268,7 @@ def date_from_lines(lines: Iterable[str]) -> date | None:
     candidates = [
         line
         for line in _joined_end_marks([line for line in lines if line.strip()])
-        if is_date_line(line) and not _UPDATE_LABEL.search(line)
+        if is_date_line(line) and not _UPDATE_LABEL.search(line) and not _NOT_ISSUED.search(line)
     ]
     labelled = [line for line in candidates if _DATE_LABEL.search(line)]
     for line in labelled + candidates:
@@ -267,11 +279,8 @@ def date_from_lines(lines: Iterable[str]) -> date | None:
 
 def updated_from_lines(lines: Iterable[str]) -> date | None:
     """The date of a "Last revision date" / "最後更新" line."""
-    for line in lines:
-        if _UPDATE_LABEL.search(line) and is_date_line(line):
-            if found := next(dates_in(line), None):
-                return found
-    return None
+    updates = (line for line in lines if _UPDATE_LABEL.search(line) and is_date_line(line))
+    return next((found for line in updates for found in dates_in(line)), None)
 
 
 def date_from_url(url: str | None) -> date | None:
