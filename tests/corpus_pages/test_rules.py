@@ -254,3 +254,27 @@ def test_the_word_source_in_a_sentence_names_no_issuer() -> None:
 )
 def test_a_deadline_is_not_a_publication_date(line: str) -> None:
     assert pagemeta.date_from_lines([line]) is None
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<title>Hong Kong - Shenzhen talent corridor opens</title>",
+         "Hong Kong - Shenzhen talent corridor opens"),
+        ('<title>X</title></head><body><h1 class="logo">City Daily</h1>'
+         '<meta property="og:site_name" content="City Daily"><h1>Talent flats open</h1>',
+         "Talent flats open"),
+    ],
+)  # fmt: skip
+def test_headline_dashes_and_logo_headings(html: str, expected: str) -> None:
+    page = f"<html><head>{html}<p>Body text.</p></body></html>"
+    assert pagemeta.html_meta(page).title == expected
+
+
+def test_time_elements_in_a_story_list_do_not_date_the_page() -> None:
+    html = (
+        "<html><head><title>T</title></head><body><h1>T</h1><p>Text without a date.</p>"
+        '<aside><a href="/x"><time datetime="2025-09-30">30 Sep</time> Other story</a></aside>'
+        "</body></html>"
+    )
+    assert pagemeta.html_meta(html).published is None

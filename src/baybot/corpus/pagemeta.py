@@ -157,7 +157,8 @@ _ORG_SUFFIX = re.compile(
     r"(?:Government|Department|Bureau|Office|Commission|Committee|Authority|Council|Agency|Administration|"
     r"局|處|处|署|委員會|委员会|辦公室|办公室|管理局|政府|办|辦)$"
 )
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+|_|\s+\|\s*|｜")
+_TITLE_SEPARATORS = re.compile(r"(\s+[|–—-]\s+|_|\s*\|\s*|｜)")
+_STRONG_SEPARATORS = frozenset({"|", "_", "｜"})
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -369,14 +370,16 @@ def page_lines(tree: lxml.html.HtmlElement) -> list[str]:
 
 
 def _structured_dates(
-    tree: lxml.html.HtmlElement, meta: dict[str, str]
+    tree: lxml.html.HtmlElement, unlinked: lxml.html.HtmlElement, meta: dict[str, str]
 ) -> tuple[date | None, date | None]:
+    """Published and updated from <meta>, JSON-LD and <time datetime> (outside link lists,
+    where each <time> is another story's)."""
     ld = _json_ld(tree)
     published = next(
         (d for d in (_as_date(meta.get(k)) for k in PUBLISHED_META) if d), None
     ) or next((d for d in (_as_date(i.get("datePublished")) for i in ld) if d), None)
     if published is None:
-        times = (_as_date(t.get("datetime")) for t in tree.iter("time"))
+        times = (_as_date(t.get("datetime")) for t in unlinked.iter("time"))
         published = next((d for d in times if d), None)
     updated = next((d for d in (_as_date(meta.get(k)) for k in UPDATED_META) if d), None) or next(
         (d for d in (_as_date(i.get("dateModified")) for i in ld) if d), None
@@ -412,26 +415,31 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
-def _strip_site(title: str, site_names: Iterable[str | None]) -> str:
-    """'Headline | Site' -> 'Headline': drop the parts that are a site name, else the last."""
-    parts = [p.strip() for p in _TITLE_SEPARATORS.split(title) if p.strip()]
-    if len(parts) < 2:
+def _strip_site(title: str, site_names: set[str]) -> str:
+    """'Headline | Site' -> 'Headline'. A part that is a known site name goes; without one, only
+    the last part after a strong separator ("|", "_") goes, because " - " also joins the two
+    halves of many headlines."""
+    parts = _TITLE_SEPARATORS.split(title)  # text, separator, text, ...
+    texts, seps = parts[::2], parts[1::2]
+    if len(texts) < 2:
         return title
-    names = {_clean(n) for n in site_names if n}
-    kept = [p for p in parts if _clean(p) not in names]
-    if len(kept) == len(parts):
-        kept = parts[:-1]
-    return " - ".join(kept) if kept else title
+    kept = [t.strip() for t in texts if _clean(t) not in site_names]
+    if len(kept) == len(texts) and seps[-1].strip() in _STRONG_SEPARATORS:
+        kept = [t.strip() for t in texts[:-1]]
+    return " - ".join(t for t in kept if t) or title
 
 
-def _title(tree: lxml.html.HtmlElement, meta: dict[str, str], site: str | None) -> str | None:
+def _title(tree: lxml.html.HtmlElement, meta: dict[str, str], sites: set[str]) -> str | None:
+    """The headline: og:title, JSON-LD headline, DC.title, the first <h1>, then <title>; a
+    candidate that is only the site's name (a logo in <h1>) is skipped."""
     ld_headline = next((i.get("headline") for i in _json_ld(tree) if i.get("headline")), None)
-    h1 = next((_clean(h.text_content()) for h in tree.iter("h1") if _clean(h.text_content())), None)
-    head = _clean(tree.findtext(".//title"))
-    for candidate in (meta.get("og:title"), ld_headline, meta.get("dc.title"), h1):
-        if isinstance(candidate, str) and _clean(candidate):
-            return _strip_site(_clean(candidate) or "", [site])
-    return _strip_site(head, [site]) if head else None
+    h1s = [_clean(h.text_content()) for h in tree.iter("h1")]
+    head = tree.findtext(".//title")
+    for candidate in (meta.get("og:title"), ld_headline, meta.get("dc.title"), *h1s, head):
+        text = _clean(candidate) if isinstance(candidate, str) else None
+        if text and text not in sites:
+            return _strip_site(text, sites)
+    return None
 
 
 def issuer_from_lines(lines: Iterable[str]) -> str | None:
@@ -501,7 +509,7 @@ def html_meta(data: bytes | str, url: str | None = None) -> PageMeta:
     lines = page_lines(tree)
     unlinked = without_links(tree)
     date_lines = page_lines(unlinked)
-    published, updated = _structured_dates(tree, meta)
+    published, updated = _structured_dates(tree, unlinked, meta)
     updated = updated or updated_from_lines(date_lines)
     source = SOURCE_METADATA if published else None
     if published is None and (found := _htmldate(unlinked, url)) and found != updated:
@@ -511,9 +519,15 @@ def html_meta(data: bytes | str, url: str | None = None) -> PageMeta:
     if published is None and (published := date_from_url(url) or date_from_url(canonical)):
         source = SOURCE_URL
     site = meta.get("og:site_name") or (traf.sitename if traf else None)
+    sites = {
+        name
+        for name in (_clean(meta.get("og:site_name")), _clean(traf.sitename if traf else None),
+                     _clean(meta.get("sitename")))
+        if name
+    }  # fmt: skip
     issuer = issuer_from_lines(lines) or _publisher_meta(tree, meta) or site or _domain(canonical)
     return PageMeta(
-        title=_title(tree, meta, site) or (traf.title if traf else None),
+        title=_title(tree, meta, sites) or (traf.title if traf else None),
         issuer=_clean(issuer),
         published=published,
         updated=updated if updated and updated != published else None,
