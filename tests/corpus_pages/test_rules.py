@@ -278,3 +278,9 @@ def test_time_elements_in_a_story_list_do_not_date_the_page() -> None:
         "</body></html>"
     )
     assert pagemeta.html_meta(html).published is None
+
+
+def test_relative_canonical_link_is_made_absolute() -> None:
+    html = '<html><head><link rel="canonical" href="/news/a.html"><title>T</title></head></html>'
+    meta = pagemeta.html_meta(html, "https://www.example.gov.hk/news/a.html?from=rss")
+    assert meta.url == "https://www.example.gov.hk/news/a.html"

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import cn2an
 import dateparser
@@ -483,6 +483,8 @@ def _language(tree: lxml.html.HtmlElement, meta: dict[str, str]) -> str | None:
     if not tag:
         return None
     tag = tag.replace("_", "-").lower()
+    if tag == "zh":
+        return None  # either script; the loader's detection decides
     if tag.startswith("zh"):
         return "zh-Hans" if any(s in tag for s in ("hans", "cn", "sg")) else "zh-Hant"
     return tag.split("-")[0]
@@ -494,18 +496,9 @@ def html_meta(data: bytes | str, url: str | None = None) -> PageMeta:
     tree = _tree(html)
     meta = _meta(tree)
     traf = trafilatura.extract_metadata(html, default_url=url)
-    canonical = next(
-        (
-            u
-            for u in (
-                tree.xpath("string(//link[@rel='canonical']/@href)") or None,
-                meta.get("og:url"),
-                url,
-            )
-            if u and u.startswith(("http://", "https://"))
-        ),
-        None,
-    )
+    declared = (tree.xpath("string(//link[@rel='canonical']/@href)"), meta.get("og:url"), url)
+    absolute = (urljoin(url or "", u.strip()) for u in declared if u and u.strip())
+    canonical = next((u for u in absolute if u.startswith(("http://", "https://"))), None)
     lines = page_lines(tree)
     unlinked = without_links(tree)
     date_lines = page_lines(unlinked)
@@ -555,7 +548,8 @@ def text_meta(
     if published is None and pdf_created is not None:
         published, source = pdf_created, SOURCE_PDF_CREATED
     organisation = next((line for line in head[:3] if _ORG_SUFFIX.search(line)), None)
-    title = _clean(pdf_title) or _text_title(head)
+    # a PDF's own Title is often the word processor's ("Microsoft Word - c3.docx"): text first
+    title = _text_title(head) or _clean(pdf_title)
     return PageMeta(
         title=title,
         issuer=_clean(issuer_from_lines(head) or organisation or pdf_author or _domain(url)),
