@@ -140,11 +140,16 @@ class Document:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A corpus file found on disk, before it is parsed."""
+    """A corpus file found on disk, before it is parsed: `sidecar` is its NAME.meta.yaml if
+    there is one; `url` (where it was fetched from) and `site_lines` (lines its site repeats on
+    every page) are filled in for the loader from the sidecar and the file's siblings."""
 
     path: Path
     relpath: str
     doc_id: str
+    sidecar: Path | None = None
+    url: str | None = None
+    site_lines: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

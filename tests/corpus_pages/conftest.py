@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from baybot.corpus import boilerplate, pagemeta
 from baybot.corpus.infer import Inferred, Inferrer, from_glossary, paragraphs_of
-from baybot.glossary import Glossary, fold
+from baybot.text.glossary import Glossary, fold
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 PDF_CREATED = datetime(2025, 6, 30, 9, 0, tzinfo=UTC)
@@ -105,3 +105,22 @@ def read_pages(inferrer: Inferrer) -> list[Read]:
 
 def as_date(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
+
+
+def page_bytes(page: dict[str, Any]) -> bytes:
+    """A fixture page's bytes as a server would send them (the PDF is built from its source)."""
+    if page["file"].endswith(".pdf"):
+        return build_pdf(PAGES / page["source"])
+    return (PAGES / page["file"]).read_bytes()
+
+
+def write_corpus(folder: Path, pages: list[dict[str, Any]], *, sidecars: bool = True) -> Path:
+    """The fixture pages dropped into a corpus folder, each with a sidecar naming its url when
+    `sidecars` (as `baybot add URL` leaves them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for page in pages:
+        (folder / page["file"]).write_bytes(page_bytes(page))
+        if sidecars and page.get("url"):
+            stem = page["file"].rsplit(".", 1)[0]
+            (folder / f"{stem}.meta.yaml").write_text(yaml.safe_dump({"url": page["url"]}), "utf-8")
+    return folder

@@ -15,11 +15,15 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
 import yaml
+
+from baybot.text.glossary import default_glossary
+from baybot.text.language import fold
 
 # Weights by position: a name in the title is the subject; in the lead (the first
 # LEAD_PARAGRAPHS paragraphs) probably; further down, often a comparison or a side note.
@@ -188,3 +192,14 @@ class Inferrer:
 def paragraphs_of(text: str) -> list[str]:
     """Blank-line separated paragraphs (the extracted main text's layout)."""
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+@cache
+def default_inferrer() -> Inferrer:
+    """The inferrer over the shipped glossary and scheme catalogue, built once per process."""
+    return Inferrer(from_glossary(default_glossary()), fold=fold)
+
+
+def infer_metadata(title: str, text: str, issuer: str | None = None) -> Inferred:
+    """Region and schemes of a document from its title, paragraphs and issuer."""
+    return default_inferrer().infer(title, paragraphs_of(text), issuer)

@@ -564,12 +564,12 @@ def text_meta(
 def _text_title(head: list[str]) -> str | None:
     """The first line that is neither a date line, an issuer line, a reference number nor an
     organisation name."""
-    for line in head:
+    for line in (raw.lstrip("#").strip() for raw in head):  # a Markdown heading is a title too
         if is_date_line(line) or _ISSUER_LINE.match(line) or _ORG_SUFFIX.search(line):
             continue
         if re.fullmatch(r"(?:Circular|Ref|No|通告|通知)\b.*\d.*", line, re.IGNORECASE):
             continue
-        if _SENTENCE_END.search(line) and len(line) > 80:
-            return None
+        if _SENTENCE_END.search(line):
+            return None  # the text opens with a sentence: it has no title line
         return _clean(line)
     return None

@@ -16,7 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from baybot.config import Settings
-from baybot.corpus.discovery import content_hash, discover, parse, read_bytes
+from baybot.corpus.discovery import (
+    discover,
+    document_hash,
+    parse,
+    read_bytes,
+    signature,
+    warn_undated,
+)
+from baybot.corpus.sites import SiteLines
 from baybot.errors import DocumentError, IndexCorruptError, IndexMissingError, IndexStaleError
 from baybot.index.chunking import Chunker
 from baybot.index.embedders import load_embedders
@@ -143,8 +151,9 @@ def ingest(
             entries: dict[str, DocEntry] = {}
             fresh: list[Document] = []
             kept: list[str] = []
+            sites = SiteLines(files)
             for file in files:
-                entry, document, problem = _examine(file, known.get(file.doc_id))
+                entry, document, problem = _examine(file, known.get(file.doc_id), sites)
                 if problem is not None:
                     if file.doc_id in known:
                         kept.append(file.doc_id)
@@ -154,6 +163,7 @@ def ingest(
                 elif document is None:
                     entries[file.doc_id] = entry
                 else:
+                    warn_undated(document)
                     fresh.append(document)
                     entries[file.doc_id] = entry
         for s in skipped:
@@ -237,23 +247,20 @@ def ingest(
 
 
 def _examine(
-    file: SourceFile, known: DocEntry | None
+    file: SourceFile, known: DocEntry | None, sites: SiteLines
 ) -> tuple[DocEntry, Document | None, str | None]:
-    """(entry, parsed document if changed, problem). Size and mtime unchanged -> not even read."""
+    """(entry, parsed document if changed, problem). Size and mtime of the file and its sidecar
+    unchanged -> not even read."""
     try:
-        stat = file.path.stat()
-        if known and (known.path, known.size, known.mtime_ns) == (
-            file.relpath,
-            stat.st_size,
-            stat.st_mtime_ns,
-        ):
+        size, mtime_ns = signature(file)
+        if known and (known.path, known.size, known.mtime_ns) == (file.relpath, size, mtime_ns):
             return known, None, None
         data = read_bytes(file)
-        digest = content_hash(data)
+        digest = document_hash(file, data)
         if known and known.sha256 == digest and known.path == file.relpath:
             return known, None, None
-        entry = DocEntry(file.relpath, digest, len(data), stat.st_mtime_ns, 0)
-        return entry, parse(file, data), None
+        entry = DocEntry(file.relpath, digest, size, mtime_ns, 0)
+        return entry, parse(file, data, sites), None
     except (DocumentError, OSError) as exc:
         return DocEntry(file.relpath, "", 0, 0, 0), None, str(exc)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from baybot.corpus.infer import infer_metadata
 from baybot.corpus.loaders.text import decode_text
 from baybot.errors import DocumentError
 from baybot.text.language import detect_language, normalise_language
@@ -78,14 +79,19 @@ def load_markdown(file: SourceFile, data: bytes) -> Document:
             file.doc_id,
         )
     language = normalise_language(meta.get("language")) or detect_language(body)
+    title = clean_inline(str(meta.get("title") or "")) or title_from_text(body)
+    region, schemes = meta.get("region"), _as_tuple(meta.get("schemes"))
+    if not meta:  # a page pasted in without front matter: say what it is about
+        inferred = infer_metadata(title, body)
+        region, schemes = inferred.region, inferred.schemes
     return Document(
         id=file.doc_id,
-        title=clean_inline(str(meta.get("title") or "")) or title_from_text(body),
+        title=title,
         text=body,
         path=file.relpath,
         issuer=meta.get("issuer"),
-        region=meta.get("region"),
-        schemes=_as_tuple(meta.get("schemes")),
+        region=region,
+        schemes=schemes,
         published=parse_date(meta.get("published") or meta.get("date")),
         updated=parse_date(meta.get("updated")),
         reviewed=parse_date(meta.get("reviewed")),

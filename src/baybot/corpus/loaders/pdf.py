@@ -1,13 +1,14 @@
-"""PDF files: their text layer."""
+"""PDF files: their text layer, dated by the circular's own date line (the file's
+CreationDate only as a last resort)."""
 
 from __future__ import annotations
 
 import io
 import re
 
+from baybot.corpus import pagemeta
+from baybot.corpus.loaders.pages import page_document
 from baybot.errors import DocumentError
-from baybot.text.language import detect_language
-from baybot.text.sentences import clean_inline, title_from_text
 from baybot.types import Document, SourceFile
 
 
@@ -22,19 +23,18 @@ def load_pdf(file: SourceFile, data: bytes) -> Document:
             raise DocumentError("encrypted PDF")
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
         info = reader.metadata
+        created = info.creation_date if info else None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentError(f"unreadable PDF: {exc}") from exc
     body = "\n\n".join(p for p in pages if p)
     body = re.sub(r"[ \t]+\n", "\n", body).strip()
     if not body:
         raise DocumentError("PDF has no text layer (scanned image?)")
-    created = info.creation_date if info else None
-    return Document(
-        id=file.doc_id,
-        title=clean_inline(info.title) if info and info.title else title_from_text(body),
-        text=body,
-        path=file.relpath,
-        issuer=info.author if info and info.author else None,
-        published=created.date() if created else None,
-        language=detect_language(body),
+    meta = pagemeta.text_meta(
+        body,
+        file.url,
+        pdf_created=created.date() if created else None,
+        pdf_author=info.author if info else None,
+        pdf_title=info.title if info else None,
     )
+    return page_document(file, meta, body)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 
+from baybot.corpus import pagemeta
+from baybot.corpus.loaders.pages import page_document
 from baybot.errors import DocumentError
-from baybot.text.language import detect_language
-from baybot.text.sentences import title_from_text
 from baybot.types import Document, SourceFile, parse_date
 
 log = logging.getLogger(__name__)
@@ -34,20 +35,17 @@ _DATE_LINE = re.compile(r"\A\s*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t]*")
 
 
 def load_text(file: SourceFile, data: bytes) -> Document:
-    """Plain text as the seeds come: an optional leading ` date YYYY-MM-DD`, then the text."""
+    """Plain text: an optional leading ` date YYYY-MM-DD` (the seeds' form), else the date line,
+    title and issuer among its first lines, as an announcement pasted into a file has them."""
     raw = decode_text(data)
-    published = None
+    dated = None
     if m := _DATE_LINE.match(raw):
-        published = parse_date(m.group(1))
+        dated = parse_date(m.group(1))
         raw = raw[m.end() :]
     body = re.sub(r"\n{3,}", "\n\n", raw).strip()
     if not body:
         raise DocumentError("empty file")
-    return Document(
-        id=file.doc_id,
-        title=title_from_text(body),
-        text=body,
-        path=file.relpath,
-        published=published,
-        language=detect_language(body),
-    )
+    meta = pagemeta.text_meta(body, file.url)
+    if dated is not None:
+        meta = dataclasses.replace(meta, published=dated)
+    return page_document(file, meta, body)
