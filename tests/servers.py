@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -175,3 +176,42 @@ def serve(app: FastAPI) -> Iterator[str]:
     finally:
         instance.should_exit = True
         thread.join(timeout=10)
+
+
+@dataclass
+class Route:
+    """What the page server answers on one path: a page, a status with no body, or a redirect."""
+
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    body: bytes = b""
+    location: str | None = None
+
+
+@contextmanager
+def page_server(routes: dict[str, Route]) -> Iterator[str]:
+    """A web server on 127.0.0.1 answering GETs from `routes` (path -> Route, changeable while
+    it runs; unknown paths are 404); yields its base URL without a trailing slash."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            route = routes.get(self.path.split("?")[0], Route(status=404))
+            self.send_response(route.status)
+            if route.location:
+                self.send_header("Location", route.location)
+            self.send_header("Content-Type", route.content_type)
+            self.send_header("Content-Length", str(len(route.body)))
+            self.end_headers()
+            self.wfile.write(route.body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = _QuietServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -37,7 +37,16 @@ class Settings(BaseSettings):
 
     # ---- corpus: where the announcements are and which files are read
     corpus_dir: Path = Field(Path("corpus"), description="Folder of source announcements.")
-    max_file_mb: float = Field(20.0, gt=0, description="Larger corpus files are skipped.")
+    max_file_mb: float = Field(
+        20.0, gt=0, description="Larger corpus files are skipped; `baybot add` fetches no more."
+    )
+    fetch_timeout: float = Field(
+        20.0, gt=0, description="Seconds `baybot add` and `sources check` wait for a server."
+    )
+    fetch_user_agent: str = Field(
+        "BayBot/0.1 (talent-scheme announcements; robots.txt respected)",
+        description="User-Agent sent when fetching sources, and matched against robots.txt.",
+    )
 
     # ---- index: models, chunking, the vector store and caches
     index_dir: Path = Field(Path("index"), description="Folder the built index lives in.")

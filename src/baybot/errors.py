@@ -49,3 +49,8 @@ class GenerationError(BayBotError):
 
 class NotReady(BayBotError):
     """The index is still loading."""
+
+
+class SourceError(BayBotError):
+    """A source could not be added: bad URL, refused by robots.txt, wrong type, too large,
+    unreachable."""

@@ -19,6 +19,7 @@ from baybot.config import Settings
 from baybot.errors import BayBotError
 
 if TYPE_CHECKING:
+    from baybot.index.ingest import IngestReport
     from baybot.types import Answer
 
 app = typer.Typer(
@@ -310,6 +311,103 @@ def serve_cmd(
     from baybot.app.server import run_server
 
     run_server(_settings(corpus_dir=corpus, index_dir=index, host=host, port=port))
+
+
+@app.command("documents")
+def documents_cmd(
+    corpus: CorpusOpt = None, index: IndexOpt = None, as_json: JsonOpt = False
+) -> None:
+    """List the indexed documents: id, title, date (or "undated"), region, schemes, language,
+    source and number of passages, newest first."""
+    from baybot.index.catalog import list_documents
+
+    try:
+        rows = list_documents(_settings(corpus_dir=corpus, index_dir=index))
+    except BayBotError as exc:
+        _fail(f"{exc} (run `baybot ingest` first)")
+    if as_json:
+        _emit({"documents": [r.to_dict() for r in rows]})
+        return
+    for r in rows:
+        typer.echo(f"{r.id}  {r.date}  {r.region or '-'}  {r.language}  {r.chunks} chunks")
+        typer.echo(f"    {r.title}")
+        typer.echo(f"    schemes: {', '.join(r.schemes) or '-'}  source: {r.source}")
+    typer.echo(f"{len(rows)} documents", err=True)
+
+
+def _echo_ingest(report: IngestReport | None) -> None:
+    if report is None:
+        return
+    typer.echo(
+        f"Ingest: {len(report.added)} added, {len(report.updated)} updated, "
+        f"{report.embedded_chunks} chunks embedded in {report.seconds:.1f} s; "
+        f"{report.documents} documents, {report.chunks} chunks."
+    )
+    for s in report.skipped:
+        typer.echo(f"skipped {s.path}: {s.reason}", err=True)
+
+
+@app.command("add")
+def add_cmd(
+    items: Annotated[list[str], typer.Argument(help="http(s) URLs or local files to add.")],
+    region: Annotated[
+        str | None, typer.Option("--region", help="Region of these sources (else inferred).")
+    ] = None,
+    scheme: Annotated[
+        list[str] | None, typer.Option("--scheme", help="Scheme they are about (repeatable).")
+    ] = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fetch URLs (robots.txt obeyed) or copy files into the corpus, each with a sidecar
+    NAME.meta.yaml recording its source, then update the index incrementally."""
+    from baybot.staff.sources import add
+
+    settings = _settings(corpus_dir=corpus, index_dir=index)
+    try:
+        result = add(settings, items, region=region, schemes=tuple(scheme or ()))
+    except BayBotError as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit(result.to_dict())
+        return
+    for a in result.added:
+        typer.echo(f"{a.status}: {a.source} -> {a.path}")
+    _echo_ingest(result.ingest)
+
+
+sources_app = typer.Typer(help="Sources fetched from the web: check them for changes.")
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("check")
+def sources_check_cmd(
+    update: Annotated[
+        bool, typer.Option("--update", help="Replace changed pages and re-ingest them.")
+    ] = False,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-fetch every URL-backed source and report it changed, gone (404/410), moved
+    (redirect) or unchanged."""
+    from baybot.staff.sources import check
+
+    settings = _settings(corpus_dir=corpus, index_dir=index)
+    try:
+        result = check(settings, update=update)
+    except BayBotError as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit(result.to_dict())
+        return
+    for c in result.checked:
+        where = f" -> {c.location}" if c.location else ""
+        detail = f" ({c.detail})" if c.detail else ""
+        done = " [updated]" if c.updated else ""
+        typer.echo(f"{c.status}: {c.doc_id} {c.url}{where}{detail}{done}")
+    _echo_ingest(result.ingest)
 
 
 def main() -> None:
