@@ -138,17 +138,18 @@ def test_a_sidecar_change_changes_the_document_hash(tmp_path: Path) -> None:
     assert before[0] != after[0] and before[1] != after[1]
 
 
-def test_site_lines_come_from_sibling_pages(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sidecars", [True, False], ids=["site-from-url", "site-from-publisher"])
+def test_site_lines_come_from_sibling_pages(tmp_path: Path, sidecars: bool) -> None:
     """A line the site repeats survives on a page read alone, and goes once its sibling is in
-    the corpus too."""
+    the corpus too (pages saved without a url are grouped by the publisher they name)."""
     siblings = [p for p in expected_pages() if p.get("site")]
     assert len(siblings) == 2
     repeated = {line_key(b) for b in siblings[0]["forbidden"]} & {
         line_key(b) for b in siblings[1]["forbidden"]
     }
-    alone = load_corpus(write_corpus(tmp_path / "alone", siblings[:1])).documents[0]
-    together = load_corpus(write_corpus(tmp_path / "both", siblings)).documents
-    alone_keys = {line_key(line) for line in alone.text.splitlines()}
+    alone = load_corpus(write_corpus(tmp_path / "alone", siblings[:1], sidecars=sidecars))
+    together = load_corpus(write_corpus(tmp_path / "both", siblings, sidecars=sidecars)).documents
+    alone_keys = {line_key(line) for line in alone.documents[0].text.splitlines()}
     assert repeated & alone_keys, "the fixture's shared line is no longer in the main text"
     for doc in together:
         assert not repeated & {line_key(line) for line in doc.text.splitlines()}

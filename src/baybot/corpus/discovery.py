@@ -13,7 +13,7 @@ from pathlib import Path
 
 from baybot.corpus.loaders import loadable_suffixes, loader_for
 from baybot.corpus.sidecar import apply_sidecar, is_sidecar, read_sidecar, sidecar_path
-from baybot.corpus.sites import WEB_SUFFIXES, SiteLines, page_url
+from baybot.corpus.sites import WEB_SUFFIXES, SiteLines
 from baybot.errors import CorpusNotFoundError, DocumentError
 from baybot.types import Document, SkippedFile, SourceFile
 
@@ -110,7 +110,7 @@ def parse(file: SourceFile, data: bytes, sites: SiteLines | None = None) -> Docu
         url = sidecar.fetch_url() if sidecar else None
         site_lines: frozenset[str] = frozenset()
         if sites is not None and file.path.suffix.lower() in WEB_SUFFIXES:
-            site_lines = sites.lines_for(url or page_url(file, data))
+            site_lines = sites.lines_for(file, data)
         document = loader(dataclasses.replace(file, url=url, site_lines=site_lines), data)
     except DocumentError:
         raise

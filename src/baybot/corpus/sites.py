@@ -37,9 +37,13 @@ def file_url(file: SourceFile) -> str | None:
         return None
 
 
-def page_url(file: SourceFile, data: bytes) -> str | None:
-    """The sidecar's url, else the page's own canonical url."""
-    return file_url(file) or pagemeta.html_meta(data).url
+def page_site(file: SourceFile, data: bytes) -> str | None:
+    """The site a web page belongs to: the host of its sidecar's url, else of its canonical url,
+    else (a page saved without either) the publisher it names."""
+    if site := site_of(file_url(file)):
+        return site
+    meta = pagemeta.html_meta(data)
+    return site_of(meta.url) or (f"publisher:{meta.issuer.casefold()}" if meta.issuer else None)
 
 
 class SiteLines:
@@ -54,15 +58,14 @@ class SiteLines:
         for file in self._files:
             try:
                 data = file.path.read_bytes()
-                site = site_of(page_url(file, data))
-                if site:
+                if site := page_site(file, data):
                     pages[site].append(boilerplate.main_text(data).splitlines())
             except Exception:  # noqa: BLE001 - a broken sibling is reported by its own parse
                 continue
         return {site: boilerplate.repeated_lines(lines) for site, lines in pages.items()}
 
-    def lines_for(self, url: str | None) -> frozenset[str]:
-        site = site_of(url)
+    def lines_for(self, file: SourceFile, data: bytes) -> frozenset[str]:
+        site = page_site(file, data)
         if site is None:
             return frozenset()
         if self._by_site is None:
