@@ -98,7 +98,7 @@ def test_injected_instructions_in_a_source_are_only_ever_quoted(make_settings, t
 def test_a_failing_language_model_falls_back_to_the_extractive_answer(assistant, full_settings):
     from baybot.answer.generators import GenerationError
 
-    from .servers import free_port
+    from ..servers import free_port
 
     down = full_settings.model_copy(
         update={
