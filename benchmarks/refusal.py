@@ -2,7 +2,7 @@
 rates: in-sample, and leave-one-out (each question judged by a model fitted without it), which
 is the honest estimate for unseen questions.
 
-    python benchmarks/refusal.py ../shared/eval/dev.jsonl [--write]
+    python benchmarks/refusal.py eval/dev.jsonl [--write]
 
 Out-of-scope questions (no relevant document) are the negatives. The threshold refuses as
 many out-of-scope questions as it can while false refusals of answerable ones stay at or under
@@ -83,7 +83,7 @@ def main() -> None:
         RefusalModel((0.0,) * len(FEATURES), 0.0),
         calibrator=retriever.calibrator,
     )
-    with open_cache(settings.cache_dir, settings.vector_cache) as cache:
+    with open_cache(settings.cache_dir, settings.vector_cache, settings.seed_vectors) as cache:
         checker.prepare(cache)
     rows, labels, ids = [], [], []
     for q in load_questions(args.questions):

@@ -15,6 +15,10 @@ def _default_cache_dir() -> Path:
     return Path.home() / ".cache" / "baybot"
 
 
+def _default_seed_vectors() -> Path:
+    return Path(__file__).resolve().parent / "data" / "seed_vectors.sqlite"
+
+
 def _split_list(value: object) -> object:
     """Env vars give lists as `a,b` (or JSON); Python callers give sequences."""
     if isinstance(value, str):
@@ -66,6 +70,11 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(32, ge=1, le=1024)
     vector_cache: bool = Field(
         True, description="Reuse vectors of texts embedded before (keyed by model and content)."
+    )
+    seed_vectors: Path | None = Field(
+        default_factory=_default_seed_vectors,
+        description="Read-only vectors of the shipped corpus, consulted after the vector cache "
+        "(`python -m baybot.app.seed` writes them); empty: none.",
     )
     offline: bool = Field(
         True, description="Forbid hub downloads (HF_HUB_OFFLINE=1). Set false to name hub models."
@@ -230,6 +239,11 @@ class Settings(BaseSettings):
     @classmethod
     def _lists(cls, value: object) -> object:
         return _split_list(value)
+
+    @field_validator("seed_vectors", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

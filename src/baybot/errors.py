@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from baybot.timing import ProgressSnapshot
+
 
 class BayBotError(Exception):
     """A problem the user can act on; its message says what and why."""
@@ -48,7 +53,11 @@ class GenerationError(BayBotError):
 
 
 class NotReady(BayBotError):
-    """The index is still loading."""
+    """The index is still loading; `progress` says how far it is, when known."""
+
+    def __init__(self, message: str, progress: ProgressSnapshot | None = None) -> None:
+        super().__init__(message)
+        self.progress = progress
 
 
 class SourceError(BayBotError):

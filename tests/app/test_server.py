@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -89,3 +90,47 @@ def test_baybot_serve_takes_host_and_port_flags(small_settings, tmp_path):
         assert answer["citations"] and not answer["refused"]
     finally:
         stop(process)
+
+
+PROGRESS_LINE = re.compile(r"\d[\d,]*/[\d,]+ vectors \(\d+%\), [\d.]+/s, about \d+ s left")
+
+
+def test_a_first_start_shows_its_progress_in_the_log_and_in_healthz(tmp_path):
+    """Under nohup or a service manager (output to a file) the log gets a progress line at
+    least every few seconds, and /healthz the share done and the seconds left. The seed is
+    off and the cache empty, so the vectors are computed as for a corpus of one's own."""
+    port = free_port()
+    env = {
+        "BAYBOT_CORPUS_DIR": str(copy_corpus(tmp_path / "corpus")),
+        "BAYBOT_INDEX_DIR": str(tmp_path / "index"),
+        "BAYBOT_CACHE_DIR": str(tmp_path / "empty-cache"),
+        "BAYBOT_SEED_VECTORS": "",
+        "BAYBOT_PORT": str(port),
+    }
+    log = tmp_path / "app.log"
+    process = start([sys.executable, "app.py"], env, log)
+    url = f"http://127.0.0.1:{port}"
+    loading: list[dict] = []
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()[-3000:]
+            try:
+                health = requests.get(f"{url}/healthz", timeout=5).json()
+            except requests.ConnectionError:
+                time.sleep(0.2)
+                continue
+            if health["status"] != "loading":
+                break
+            loading.append(health)
+            time.sleep(0.5)
+        assert health["status"] == "ready", health
+    finally:
+        stop(process)
+    counted = [h for h in loading if h["eta_s"] is not None]
+    assert counted, loading
+    assert all(0 <= h["progress"] <= 1 and h["eta_s"] >= 0 and h["step"] for h in counted)
+    assert any(0 < h["progress"] < 1 for h in counted)
+    text = log.read_text()
+    assert "embedding passages (7 documents" in text and "embedding sentences" in text
+    assert PROGRESS_LINE.search(text), text[-3000:]

@@ -137,3 +137,59 @@ def test_embed_with_cache_without_a_cache(
     assert counting_embedder.embedded == texts * 2
     np.testing.assert_allclose(out, embedder.embed_documents(texts), atol=1e-5)
     np.testing.assert_allclose(again, out, atol=1e-6)
+
+
+# --- the read-only seed layer ---------------------------------------------------------------
+
+
+def test_the_seed_answers_what_the_cache_lacks_and_is_never_written(tmp_path: Path) -> None:
+    seed_path = tmp_path / "seed.sqlite"
+    seed = VectorCache(seed_path)
+    seed.put("model", ["shipped"], vectors(1, seed=1))
+    seed.close()
+    before = seed_path.read_bytes()
+    cache = VectorCache(tmp_path / "user" / "vectors.sqlite", seed_path)
+    try:
+        cache.put("model", ["own"], vectors(1, seed=2))
+        got = cache.get("model", ["shipped", "own", "neither"], 4)
+        assert np.array_equal(got[0], vectors(1, seed=1)[0])
+        assert np.array_equal(got[1], vectors(1, seed=2)[0])
+        assert got[2] is None
+        assert cache.get("other-model", ["shipped"], 4) == [None]
+        assert cache.count_missing("model", ["shipped", "neither", "own"], 4) == 1
+    finally:
+        cache.close()
+    assert seed_path.read_bytes() == before
+    user = VectorCache(tmp_path / "user" / "vectors.sqlite")
+    try:
+        assert user.get("model", ["shipped"], 4) == [None]  # read through, not copied
+    finally:
+        user.close()
+
+
+def test_the_cache_wins_over_the_seed(tmp_path: Path) -> None:
+    seed = VectorCache(tmp_path / "seed.sqlite")
+    seed.put("model", ["text"], vectors(1, seed=1))
+    seed.close()
+    cache = VectorCache(tmp_path / "vectors.sqlite", tmp_path / "seed.sqlite")
+    try:
+        cache.put("model", ["text"], vectors(1, seed=2))
+        assert np.array_equal(cache.get("model", ["text"], 4)[0], vectors(1, seed=2)[0])
+    finally:
+        cache.close()
+
+
+@pytest.mark.parametrize("content", [None, b"not a database" * 50])
+def test_a_missing_or_broken_seed_is_ignored(tmp_path: Path, content: bytes | None) -> None:
+    seed_path = tmp_path / "seed.sqlite"
+    if content is not None:
+        seed_path.write_bytes(content)
+    cache = VectorCache(tmp_path / "vectors.sqlite", seed_path)
+    try:
+        assert cache.get("model", ["a"], 4) == [None]
+        cache.put("model", ["a"], vectors(1))
+        assert cache.get("model", ["a"], 4)[0] is not None
+    finally:
+        cache.close()
+    if content is not None:
+        assert seed_path.read_bytes() == content

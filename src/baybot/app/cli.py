@@ -26,6 +26,8 @@ app = typer.Typer(
     help="BayBot: cited answers about Greater Bay Area talent schemes.",
     no_args_is_help=True,
     add_completion=False,
+    # Help texts are plain: rich markup would eat "[n]" and "[env ...]" as tags.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
@@ -97,10 +99,18 @@ def ingest_cmd(
 ) -> None:
     """Build or update the index from the corpus (only changed documents are embedded)."""
     from baybot.index.ingest import ingest
+    from baybot.timing import Progress
 
     settings = _settings(model, corpus_dir=corpus, index_dir=index)
     try:
-        report = ingest(settings, progress=not as_json and sys.stderr.isatty(), rebuild=rebuild)
+        progress = None
+        if not as_json:
+            # Progress lines are INFO even when the rest of the log is not (without --verbose).
+            logging.getLogger("baybot.progress").setLevel(logging.INFO)
+            progress = Progress(terminal=sys.stderr.isatty())
+        report = ingest(settings, progress=progress, rebuild=rebuild)
+        if progress:
+            progress.close()
     except BayBotError as exc:
         _fail(str(exc))
     if as_json:

@@ -10,8 +10,8 @@ from baybot.config import Settings
 
 
 def run_server(settings: Settings) -> None:
-    """Serve until interrupted; the index loads (or builds, with progress on a terminal) in
-    the background while /healthz already answers."""
+    """Serve until interrupted; the index loads (or builds: a progress bar on a terminal,
+    else a progress line every few seconds) in the background while /healthz already answers."""
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")

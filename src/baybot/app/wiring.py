@@ -13,22 +13,32 @@ from baybot.index.embedders.base import Embedder
 from baybot.index.ingest import ingest
 from baybot.index.vector_cache import open_cache
 from baybot.search.retriever import Retriever
+from baybot.timing import Progress
 
 
 def build_retriever(
-    settings: Settings, *, embedders: Sequence[Embedder] | None = None, progress: bool = False
+    settings: Settings,
+    *,
+    embedders: Sequence[Embedder] | None = None,
+    progress: Progress | None = None,
 ) -> Retriever:
     """A Retriever over the index of `settings`, first building or updating it when
     `auto_update` is on (the models are loaded once for both)."""
+    if progress:
+        progress.step("loading the models", ", ".join(settings.embedding_models))
     embedders = list(embedders) if embedders else load_embedders(settings)
     if settings.auto_update:
         ingest(settings, embedders=embedders, progress=progress)
+    if progress:
+        progress.step("opening the index", str(settings.index_dir))
     return Retriever.from_settings(settings, embedders=embedders)
 
 
-def build_assistant(settings: Settings, *, progress: bool = False) -> Assistant:
+def build_assistant(settings: Settings, *, progress: Progress | None = None) -> Assistant:
     """An Assistant with its retriever and the corpus sentences' vectors ready."""
     assistant = Assistant(build_retriever(settings, progress=progress), settings)
-    with open_cache(settings.cache_dir, settings.vector_cache) as cache:
-        assistant.evidence.prepare(cache)
+    with open_cache(settings.cache_dir, settings.vector_cache, settings.seed_vectors) as cache:
+        assistant.evidence.prepare(cache, progress)
+    if progress:
+        progress.close()
     return assistant

@@ -39,7 +39,7 @@ from baybot.index.store import (
 )
 from baybot.index.vector_cache import embed_with_cache, open_cache
 from baybot.text.tokens import get_encoding
-from baybot.timing import Stopwatch
+from baybot.timing import Progress, Stopwatch
 from baybot.types import Chunk, Document, SkippedFile, SourceFile
 
 log = logging.getLogger(__name__)
@@ -132,10 +132,11 @@ def ingest(
     settings: Settings,
     *,
     embedders: Sequence[Embedder] | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
     rebuild: bool = False,
 ) -> IngestReport:
-    """Bring the index in `settings.index_dir` up to date with `settings.corpus_dir`."""
+    """Bring the index in `settings.index_dir` up to date with `settings.corpus_dir`;
+    `progress` reports each step and the vectors computed."""
     watch = Stopwatch()
     embedders = list(embedders) if embedders else load_embedders(settings)
     config = index_config(settings, embedders)
@@ -147,6 +148,8 @@ def ingest(
         known = manifest.documents if manifest else {}
 
         with watch.stage("scan_and_parse"):
+            if progress:
+                progress.step("reading the corpus", str(settings.corpus_dir))
             files, skipped = discover(Path(settings.corpus_dir), int(settings.max_file_mb * 1e6))
             entries: dict[str, DocEntry] = {}
             fresh: list[Document] = []
@@ -197,6 +200,8 @@ def ingest(
             chunker = make_chunker(settings, embedders)  # loads a model: it counts tokens too
 
         with watch.stage("chunk"):
+            if progress:
+                progress.step("chunking", f"{len(fresh)} changed documents")
             new_chunks: dict[str, list[Chunk]] = {}
             for document in fresh:
                 new_chunks[document.id] = chunker.split(document)
@@ -206,7 +211,21 @@ def ingest(
             texts = [c.embedding_text for c in to_embed]
             new_vectors: dict[str, np.ndarray] = {}
             computed = 0
-            with open_cache(settings.cache_dir, settings.vector_cache) as cache:
+            with open_cache(
+                settings.cache_dir, settings.vector_cache, settings.seed_vectors
+            ) as cache:
+                if progress:
+                    progress.step(
+                        "embedding passages",
+                        f"{len(fresh)} documents, {len(to_embed):,} chunks, "
+                        f"{len(embedders)} models",
+                    )
+                    for embedder in embedders:
+                        progress.add(
+                            cache.count_missing(embedder.name, texts, embedder.dimension)
+                            if cache
+                            else len(texts)
+                        )
                 for embedder in embedders:
                     new_vectors[embedder.name], n = embed_with_cache(
                         embedder,
@@ -218,6 +237,8 @@ def ingest(
                     computed += n
 
         with watch.stage("write"):
+            if progress:
+                progress.step("writing the index")
             documents, chunks, vectors = _assemble(
                 entries, fresh, new_chunks, to_embed, new_vectors, previous
             )

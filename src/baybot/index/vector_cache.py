@@ -3,6 +3,10 @@
 Slow engines (multilingual-e5 runs at tens of passages a second on two cores) make a rebuild
 expensive; with the cache, a rebuild after corruption or a settings change re-embeds only
 passages whose text is new. SQLite from the standard library: one file, safe across processes.
+
+A read-only seed file of the same form (the shipped corpus's vectors, `baybot.app.seed` writes
+it) answers what the cache lacks, so a fresh clone does not embed the shipped corpus. Keyed by
+model and text like the cache, a stale seed can only miss, never give a wrong vector.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from baybot.index.embedders.base import Embedder
+from baybot.timing import Progress
 
 log = logging.getLogger(__name__)
+
+_SQL_PARAMETERS = 500  # keys per SELECT, under SQLite's host-parameter limit
 
 
 def _key(model: str, text: str) -> str:
@@ -28,8 +35,9 @@ def _key(model: str, text: str) -> str:
 class VectorCache:
     """Vectors by sha256(model, text); a broken cache file is replaced, never trusted."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, seed: Path | None = None) -> None:
         self.path = Path(path)
+        self._seed = _open_seed(seed)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = self._open()
@@ -46,17 +54,14 @@ class VectorCache:
 
     def close(self) -> None:
         self._db.close()
+        if self._seed is not None:
+            self._seed.close()
 
     def get(self, model: str, texts: Sequence[str], dimension: int) -> list[np.ndarray | None]:
         keys = [_key(model, t) for t in texts]
-        found: dict[str, bytes] = {}
-        for i in range(0, len(keys), 500):
-            part = keys[i : i + 500]
-            marks = ",".join("?" * len(part))
-            rows = self._db.execute(
-                f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part
-            ).fetchall()
-            found.update(rows)
+        found = _lookup(self._db, keys)
+        if self._seed is not None and len(found) < len(set(keys)):
+            found.update(_lookup(self._seed, [k for k in keys if k not in found]))
         out: list[np.ndarray | None] = []
         for key in keys:
             blob = found.get(key)
@@ -72,14 +77,44 @@ class VectorCache:
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
 
+    def count_missing(self, model: str, texts: Sequence[str], dimension: int) -> int:
+        return sum(v is None for v in self.get(model, texts, dimension))
+
+
+def _lookup(db: sqlite3.Connection, keys: Sequence[str]) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    for i in range(0, len(keys), _SQL_PARAMETERS):
+        part = keys[i : i + _SQL_PARAMETERS]
+        marks = ",".join("?" * len(part))
+        rows = db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part)
+        found.update(rows.fetchall())
+    return found
+
+
+def _open_seed(seed: Path | None) -> sqlite3.Connection | None:
+    """The seed read-only (immutable: no lock or journal files beside a shipped file), or None
+    when there is none or it cannot be read (then everything is computed, as without it)."""
+    if seed is None or not Path(seed).is_file():
+        return None
+    try:
+        db = sqlite3.connect(Path(seed).resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
+        db.execute("SELECT key, vector FROM vectors LIMIT 1").fetchall()
+        return db
+    except sqlite3.DatabaseError as exc:
+        log.warning("seed vectors %s are unreadable (%s); ignoring them", seed, exc)
+        return None
+
 
 @contextlib.contextmanager
-def open_cache(cache_dir: Path, enabled: bool = True) -> Iterator[VectorCache | None]:
-    """The cache in `cache_dir` for the duration of a block, or None when caching is off."""
+def open_cache(
+    cache_dir: Path, enabled: bool = True, seed: Path | None = None
+) -> Iterator[VectorCache | None]:
+    """The cache in `cache_dir` (over the read-only `seed`) for the duration of a block, or None
+    when caching is off."""
     if not enabled:
         yield None
         return
-    cache = VectorCache(Path(cache_dir) / "vectors.sqlite")
+    cache = VectorCache(Path(cache_dir) / "vectors.sqlite", seed)
     try:
         yield cache
     finally:
@@ -92,11 +127,12 @@ def embed_with_cache(
     cache: VectorCache | None,
     *,
     batch_size: int = 32,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[np.ndarray, int]:
-    """(vectors, how many were computed rather than read from the cache)."""
+    """(vectors, how many were computed rather than read from the cache). `progress` advances
+    per batch computed; the caller has added the total (see VectorCache.count_missing)."""
     if cache is None:
-        return embedder.embed_documents(texts, batch_size=batch_size, progress=progress), len(texts)
+        return _embed(embedder, texts, batch_size, progress), len(texts)
     cached = cache.get(embedder.name, texts, embedder.dimension)
     missing = [i for i, v in enumerate(cached) if v is None]
     out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
@@ -105,7 +141,21 @@ def embed_with_cache(
             out[i] = v
     if missing:
         todo = [texts[i] for i in missing]
-        fresh = embedder.embed_documents(todo, batch_size=batch_size, progress=progress)
+        fresh = _embed(embedder, todo, batch_size, progress)
         out[missing] = fresh
         cache.put(embedder.name, todo, fresh)
     return out, len(missing)
+
+
+def _embed(
+    embedder: Embedder, texts: Sequence[str], batch_size: int, progress: Progress | None
+) -> np.ndarray:
+    if progress is None or not texts:
+        return embedder.embed_documents(texts, batch_size=batch_size)
+    parts = []
+    for start in range(0, len(texts), batch_size):
+        parts.append(
+            embedder.embed_documents(texts[start : start + batch_size], batch_size=batch_size)
+        )
+        progress.advance(len(parts[-1]))
+    return np.concatenate(parts)

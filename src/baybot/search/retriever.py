@@ -124,7 +124,9 @@ class Retriever:
         )
         calibrator = None
         if settings.language_calibration:
-            with open_cache(settings.cache_dir, settings.vector_cache) as cache:
+            with open_cache(
+                settings.cache_dir, settings.vector_cache, settings.seed_vectors
+            ) as cache:
                 calibrator = LanguageCalibrator.build(embedders, cache)
         retriever = cls(index, embedders, settings, reranker=reranker, calibrator=calibrator)
         for embedder in embedders:  # load lazy model weights now, not on the first question

@@ -35,6 +35,7 @@ from baybot.index.store import LoadedIndex, make_hit
 from baybot.index.vector_cache import VectorCache
 from baybot.search.calibration import LanguageCalibrator
 from baybot.text.glossary import Glossary, default_glossary
+from baybot.timing import Progress
 from baybot.types import Hit, Passage, Sentence
 
 PASSAGE_PRIOR = 0.02  # per unit of fused retrieval score (z-score sums)
@@ -203,8 +204,8 @@ class EvidenceChecker:
         """Places the question names that none of the passages mentions."""
         return missing_places(self.glossary, question, passages)
 
-    def prepare(self, cache: VectorCache | None = None) -> int:
+    def prepare(self, cache: VectorCache | None = None, progress: Progress | None = None) -> int:
         """Embed the sentences of every passage now (through the vector cache) rather than
         on first use, so answer latency does not depend on what was asked before.
         Returns how many sentences had to be computed."""
-        return self.sentence_vectors.prepare(cache)
+        return self.sentence_vectors.prepare(cache, progress)

@@ -12,6 +12,7 @@ from baybot.index.embedders.base import Embedder
 from baybot.index.store import LoadedIndex
 from baybot.index.vector_cache import VectorCache, embed_with_cache
 from baybot.text.sentences import is_table_furniture, split_sentences, table_header
+from baybot.timing import Progress
 from baybot.types import Chunk
 
 _SENTENCE_FLOOR = 8  # characters; shorter fragments (table borders, bullets) are not evidence
@@ -27,17 +28,30 @@ class SentenceVectors:
         self._rows = {chunk.id: row for row, chunk in enumerate(index.chunks)}
         self._lock = threading.Lock()
 
-    def prepare(self, cache: VectorCache | None = None) -> int:
+    def prepare(self, cache: VectorCache | None = None, progress: Progress | None = None) -> int:
         """Embed the sentences of every passage now (through the vector cache) rather than
         on first use, so answer latency does not depend on what was asked before.
         Returns how many sentences had to be computed."""
-        return self._embed([c for c in self.index.chunks if c.id not in self._sentences], cache)
+        chunks = [c for c in self.index.chunks if c.id not in self._sentences]
+        return self._embed(chunks, cache, progress)
 
-    def _embed(self, chunks: Sequence[Chunk], cache: VectorCache | None) -> int:
+    def texts(self) -> dict[str, list[str]]:
+        """Chunk id -> the texts embedded for its sentences (what `prepare` embeds)."""
+        return {c.id: self._contexts(c, _spans(c.text)) for c in self.index.chunks}
+
+    def _embed(
+        self, chunks: Sequence[Chunk], cache: VectorCache | None, progress: Progress | None = None
+    ) -> int:
         units = [(c, _spans(c.text)) for c in chunks]
         texts = [t for c, spans in units for t in self._contexts(c, spans)]
+        if progress:
+            progress.step("embedding sentences", f"{len(texts):,} sentences")
+            dim = self.embedder.dimension
+            progress.add(
+                cache.count_missing(self.embedder.name, texts, dim) if cache else len(texts)
+            )
         vectors, computed = (
-            embed_with_cache(self.embedder, texts, cache)
+            embed_with_cache(self.embedder, texts, cache, progress=progress)
             if texts
             else (np.zeros((0, self.embedder.dimension), dtype=np.float32), 0)
         )

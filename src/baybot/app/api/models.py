@@ -127,3 +127,8 @@ class Health(BaseModel):
     models: list[str] = []
     generator: str | None = None
     error: str | None = None
+    progress: float | None = Field(
+        None, description="While loading: share of the vectors to compute that are done."
+    )
+    eta_s: float | None = Field(None, description="While loading: seconds left, when known.")
+    step: str | None = Field(None, description="While loading: what it is doing now.")

@@ -38,6 +38,7 @@ from baybot.app.api.models import (
 from baybot.app.wiring import build_assistant
 from baybot.config import Settings
 from baybot.errors import BayBotError, QueryError
+from baybot.timing import Progress
 from baybot.types import Answer, AnswerStream, Token
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class _State:
     def __init__(self) -> None:
         self.assistant: Assistant | None = None
         self.error: str | None = None
+        self.progress: Progress | None = None
         self.ready = threading.Event()
 
 
@@ -60,15 +62,17 @@ def create_app(
     progress: bool = False,
 ) -> FastAPI:
     """The server app: REST under /v1 and, with `ui`, the web chat at `/`. It loads (and if
-    needed builds) the index in the background on start unless given an Assistant."""
+    needed builds) the index in the background on start unless given an Assistant; progress
+    shows as a bar on a terminal (`progress`), else as log lines, and in /healthz."""
     settings = settings or (assistant.settings if assistant else Settings())
     state = _State()
+    state.progress = Progress(terminal=progress)
 
     def load() -> None:
         log.info("loading the index from %s (built or updated from %s when needed)",
                  settings.index_dir, settings.corpus_dir)  # fmt: skip
         try:
-            state.assistant = build_assistant(settings, progress=progress)
+            state.assistant = build_assistant(settings, progress=state.progress)
             index = state.assistant.retriever.index
             log.info("ready: %d passages from %d sources", len(index), len(index.documents))
         except BayBotError as exc:
@@ -136,8 +140,16 @@ def create_app(
     @app.get("/healthz", response_model=Health)
     def healthz() -> Health:
         if state.assistant is None:
-            status = "failed" if state.error else "loading"
-            return Health(status=status, version=__version__, error=state.error)
+            if state.error:
+                return Health(status="failed", version=__version__, error=state.error)
+            now = state.progress.snapshot() if state.progress else None
+            return Health(
+                status="loading",
+                version=__version__,
+                progress=round(now.fraction, 3) if now else None,
+                eta_s=round(now.eta_s) if now and now.eta_s is not None else None,
+                step=now.step if now else None,
+            )
         a = state.assistant
         return Health(
             status="ready",
@@ -199,7 +211,8 @@ def create_app(
             if state.assistant is None:
                 if state.error:
                     raise BayBotError(state.error)
-                raise NotReady("the index is still loading")
+                snapshot = state.progress.snapshot() if state.progress else None
+                raise NotReady("the index is still loading", snapshot)
             return state.assistant
 
         mount_ui(app, provider, settings, FeedbackStore(settings.feedback_path))
