@@ -11,7 +11,10 @@ from baybot.answer.generators import GenerationError, Generator, QuestionRewrite
 from baybot.answer.generators.llamacpp import LlamaCppGenerator, packaged_model
 from tests.servers import make_request
 
-pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (pip install '.[test]')")
+pytestmark = pytest.mark.llamacpp
+pytest.importorskip(
+    "llama_cpp", reason="llama-cpp-python is not installed: pip install -e '.[llamacpp]'"
+)
 
 
 def test_packaged_model_is_assembled_once_into_the_cache(cache_dir: Path) -> None:

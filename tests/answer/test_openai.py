@@ -33,7 +33,7 @@ def _settings(cache_dir: Path, base_url: str, **overrides: object) -> Settings:
 @pytest.fixture(scope="session")
 def llama_base_url(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python is not installed (pip install '.[test]')")
+        pytest.skip("llama-cpp-python is not installed: pip install -e '.[llamacpp]'")
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     with llama_server(packaged_model(cache_dir), log) as base_url:
         yield base_url
@@ -50,6 +50,7 @@ def test_registry_builds_the_backend(cache_dir: Path) -> None:
     assert isinstance(generator, Generator) and isinstance(generator, QuestionRewriter)
 
 
+@pytest.mark.llamacpp
 def test_stream_yields_several_chunks(real: OpenAIGenerator) -> None:
     chunks = list(real.stream(make_request()))
     assert len(chunks) > 1
@@ -68,6 +69,7 @@ def _rewrite(generator: OpenAIGenerator) -> str:
     return generator.rewrite("How long does it last?", HISTORY)
 
 
+@pytest.mark.llamacpp
 def test_rewrite_returns_a_question(real: OpenAIGenerator) -> None:
     assert _rewrite(real).strip()
 
