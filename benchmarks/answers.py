@@ -3,7 +3,7 @@ and latency as a ratio to the search alone measured in the same run (so the figu
 answering adds, whatever the machine's load). Also the cold start: the first Assistant built
 with an empty sentence-vector cache, and then with a warm one.
 
-    python benchmarks/answers.py [--questions ../shared/eval/dev.jsonl] [--out FILE]
+    python benchmarks/answers.py [--questions eval/dev.jsonl] [--out FILE]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared/eval/dev.jsonl")
+    parser.add_argument("--questions", type=Path, default=ROOT / "eval/dev.jsonl")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/answers.json")
     args = parser.parse_args()
     settings = Settings(query_cache_size=0)  # every answer timed as if asked first

@@ -37,7 +37,7 @@ def rss_mb(pid: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared/eval/dev.jsonl")
+    parser.add_argument("--questions", type=Path, default=ROOT / "eval/dev.jsonl")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--chats", type=int, default=3)

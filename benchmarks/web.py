@@ -8,7 +8,7 @@ in the same run as the baseline:
 - the chat in headless Chromium: from the click on Ask to the first streamed text in the
   bubble, and to the finished answer with its sources panel.
 
-    python benchmarks/web.py [--questions ../shared/eval/dev.jsonl] [--browser-questions 15]
+    python benchmarks/web.py [--questions eval/dev.jsonl] [--browser-questions 15]
                              [--out FILE]
 """
 
@@ -121,7 +121,7 @@ def browser_timings(url: str, questions: list[str]) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--questions", type=Path, default=ROOT.parent / "shared/eval/dev.jsonl")
+    parser.add_argument("--questions", type=Path, default=ROOT / "eval/dev.jsonl")
     parser.add_argument("--browser-questions", type=int, default=15)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/web.json")
     args = parser.parse_args()
