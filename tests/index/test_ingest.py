@@ -136,7 +136,7 @@ def test_empty_corpus_gives_an_empty_but_valid_index(make_settings, embedder, tm
 def test_rebuild_reads_vectors_from_the_cache_instead_of_embedding(
     make_settings, counting_embedder, tmp_path
 ):
-    settings = make_settings(cache_dir=tmp_path / "own-cache")
+    settings = make_settings(cache_dir=tmp_path / "own-cache", seed_vectors=None)
     first = ingest(settings, embedders=[counting_embedder])
     assert first.computed_vectors == first.chunks
     counting_embedder.embedded.clear()
@@ -154,7 +154,7 @@ def test_unreadable_vector_cache_is_replaced(make_settings, counting_embedder, t
     cache = tmp_path / "broken-cache"
     cache.mkdir()
     (cache / "vectors.sqlite").write_bytes(b"this is not a database" * 100)
-    settings = make_settings(cache_dir=cache)
+    settings = make_settings(cache_dir=cache, seed_vectors=None)
     report = ingest(settings, embedders=[counting_embedder])
     assert report.computed_vectors == report.chunks > 0
     assert "vectors.sqlite" in caplog.text
