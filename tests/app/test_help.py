@@ -4,7 +4,6 @@ Each command's and option's help text, as declared, must appear in what `--help`
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 import pytest

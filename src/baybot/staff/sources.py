@@ -14,6 +14,7 @@ from baybot.config import Settings
 from baybot.corpus.sources import Added, Checked, add_sources, check_sources
 from baybot.index.embedders.base import Embedder
 from baybot.index.ingest import IngestReport, ingest
+from baybot.timing import Progress
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def add(
     schemes: Sequence[str] = (),
     embedders: Sequence[Embedder] | None = None,
     client: httpx.Client | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> SourcesReport:
     """Fetch or copy each item into the corpus, then one incremental ingest."""
     added = add_sources(items, settings, region=region, schemes=schemes, client=client)
@@ -52,7 +53,7 @@ def check(
     update: bool = False,
     embedders: Sequence[Embedder] | None = None,
     client: httpx.Client | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> SourcesReport:
     """Re-fetch every URL-backed source; with `update`, re-ingest the changed ones."""
     checked = check_sources(settings, update=update, client=client)
