@@ -162,6 +162,12 @@ class Settings(BaseSettings):
         description="Answer backend: extractive (offline, no model), openai, llamacpp or an "
         "installed plugin.",
     )
+    stale_after_days: int = Field(
+        730,
+        ge=1,
+        description="Sources whose newest date (updated, else published) is older than this are "
+        "flagged 'may be out of date' in answers' source cards.",
+    )
     today: date | None = Field(
         None,
         description="The date time-limited measures are judged against (valid until / ended); "

@@ -269,6 +269,7 @@ class Citation:
     spans: tuple[tuple[int, int], ...]  # of the quoted sentences within `passage`
     updated: date | None = None
     validity: Validity | None = None
+    stale: bool = False  # older than stale_after_days: "may be out of date"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -284,6 +285,7 @@ class Citation:
             "spans": [list(span) for span in self.spans],
             "updated": iso_date(self.updated),
             "validity": self.validity.to_dict() if self.validity else None,
+            "stale": self.stale,
         }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from baybot.answer.assistant import Assistant
-from baybot.answer.validity import status_text, validity_note
+from baybot.answer.validity import is_stale, status_text, validity_note
 from baybot.app.web.render import sources_html
 from baybot.corpus.loaders.markdown import load_markdown
 from baybot.errors import DocumentError
@@ -153,3 +153,17 @@ def test_answer_states_whether_a_measure_applies_today(
         evidence=assistant.evidence,
     ).ask(question)
     assert ("已于" if language.startswith("zh") else "ended on") in later.text
+
+
+@pytest.mark.unit
+def test_old_sources_are_flagged_and_undated_ones_are_not_judged() -> None:
+    citation = _citation(1, "a", None)  # updated 2025-03-01
+    assert not is_stale(citation, date(2026, 12, 2), 730)
+    assert is_stale(citation, date(2027, 3, 5), 730)
+    assert not is_stale(replace(citation, updated=None, published=None), date(2030, 1, 1), 730)
+    answer = Answer(
+        question="q", text="a [1]", refused=False, citations=(replace(citation, stale=True),),
+        generator="x", query="q", language="zh-Hant", confidence=1.0,
+    )  # fmt: skip
+    assert "資料可能已過時" in sources_html(answer, "zh-Hant")
+    assert answer.citations[0].to_dict()["stale"] is True

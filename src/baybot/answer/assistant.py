@@ -26,7 +26,7 @@ from baybot.answer.generators import (
     QuestionRewriter,
     load_generator,
 )
-from baybot.answer.validity import validity_note
+from baybot.answer.validity import is_stale, validity_note
 from baybot.config import Settings
 from baybot.errors import QueryError
 from baybot.search.filters import Filters
@@ -136,7 +136,12 @@ class Assistant:
         shown = backend.shown(request) if isinstance(backend, PassageSelector) else None
         checked = check_citations("".join(pieces), passages, evidence.sentences, shown)
         text = checked.text
-        note = validity_note(checked.citations, language, self.settings.today or date.today())
+        today = self.settings.today or date.today()
+        citations = tuple(
+            replace(c, stale=is_stale(c, today, self.settings.stale_after_days))
+            for c in checked.citations
+        )
+        note = validity_note(citations, language, today)
         if note:
             yield Token("\n\n" + note)
             text += "\n\n" + note
@@ -147,7 +152,7 @@ class Assistant:
             question=question,
             text=text,
             refused=False,
-            citations=checked.citations,
+            citations=citations,
             generator=backend.name,
             query=query,
             language=language,

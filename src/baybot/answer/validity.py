@@ -30,6 +30,13 @@ def status_text(validity: Validity | None, language: str, today: date) -> str | 
     )
 
 
+def is_stale(citation: Citation, today: date, max_age_days: int) -> bool:
+    """The source's newest date (updated, else published) is older than `max_age_days`; an
+    undated source cannot be judged and is shown as undated instead."""
+    newest = citation.updated or citation.published
+    return newest is not None and (today - newest).days > max_age_days
+
+
 def validity_note(citations: Sequence[Citation], language: str, today: date) -> str | None:
     """A line per cited document with a validity period, in citation order."""
     lines: list[str] = []

@@ -253,6 +253,8 @@ def echo_sources(answer: Answer) -> None:
             date += f", updated {c.updated.isoformat()}"
         if c.validity and c.validity.reviewed:
             date += f", checked on {c.validity.reviewed.isoformat()}"
+        if c.stale:
+            date += ", may be out of date"
         issuer = f" — {c.issuer}" if c.issuer else ""
         typer.echo(f"[{c.n}] {c.title}{issuer} ({date})")
         if c.url:

@@ -164,6 +164,8 @@ def _dates(citation: Citation, language: str) -> list[str]:
     status = status_text(validity, language, date.today())
     if status:
         out.append(status.rstrip(".。"))
+    if citation.stale:
+        out.append(t("stale", language))
     return out
 
 

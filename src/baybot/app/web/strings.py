@@ -48,6 +48,7 @@ _TEXT: Translations = {
     "nearest": ("Closest topics covered:", "資料涵蓋的相近主題：", "资料涵盖的相近主题："),
     "published": ("Published", "發布", "发布"),
     "undated": ("Undated", "未註明日期", "未注明日期"),
+    "stale": ("May be out of date", "資料可能已過時", "资料可能已过时"),
     "open_source": ("Open the announcement", "打開公告", "打开公告"),
     "unsupported": (
         "This answer cites no source: do not rely on it.",
