@@ -13,8 +13,9 @@ CITED = (StoredCitation(1, "doc-a", "doc-a#1", "Tax subsidy notice", None, "2024
 
 def test_logged_answers_come_back_newest_first(database: Database) -> None:
     first = database.answers.record("How is the subsidy paid?", "Yearly [1].", CITED, "en", now=T0)
-    second = database.answers.record("补贴怎么发？", "按年发放 [1]。", CITED, "zh-Hans",
-                                     now=T0 + dt.timedelta(minutes=1))  # fmt: skip
+    second = database.answers.record(
+        "补贴怎么发？", "按年发放 [1]。", CITED, "zh-Hans", now=T0 + dt.timedelta(minutes=1)
+    )
     assert database.answers.recent() == [second, first]
     assert database.answers.recent(limit=1)[0].citations == CITED
 

@@ -28,14 +28,15 @@ from baybot.db import Database, StaffExistsError
 SECRET = "a-test-secret-that-is-long-enough-0123456789"
 PASSWORD = "harbour lights 2026"
 T0 = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
-POLICY = AuthPolicy(max_failures=3, lock_for=dt.timedelta(minutes=10),
-                    session_lifetime=dt.timedelta(hours=2))  # fmt: skip
+POLICY = AuthPolicy(
+    max_failures=3, lock_for=dt.timedelta(minutes=10), session_lifetime=dt.timedelta(hours=2)
+)
 
 
 @pytest.fixture
 def auth(database: Database) -> StaffAuth:
     staff = StaffAuth(database, SECRET, POLICY)
-    staff.add_staff("lam.wing", PASSWORD)
+    staff.accounts.add("lam.wing", PASSWORD)
     return staff
 
 
@@ -69,7 +70,7 @@ def test_wrong_name_and_wrong_password_are_refused_alike(auth: StaffAuth) -> Non
 def test_repeated_failures_lock_the_account_on_every_replica(database: Database) -> None:
     replica_a = StaffAuth(database, SECRET, POLICY)
     replica_b = StaffAuth(database, SECRET, POLICY)
-    replica_a.add_staff("ho.yan", PASSWORD)
+    replica_a.accounts.add("ho.yan", PASSWORD)
     with pytest.raises(SignInError):
         replica_a.sign_in("ho.yan", "guess one is wrong", now=T0)
     with pytest.raises(SignInError):
@@ -94,7 +95,9 @@ def test_a_success_resets_the_failure_count(auth: StaffAuth) -> None:
         assert not isinstance(refused.value, LockedOutError)
 
 
-def test_forged_altered_or_foreign_cookies_open_no_session(database: Database, auth: StaffAuth) -> None:
+def test_forged_altered_or_foreign_cookies_open_no_session(
+    database: Database, auth: StaffAuth
+) -> None:
     issued = auth.sign_in("lam.wing", PASSWORD, now=T0)
     value = issued.cookie_value
     tampered = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
@@ -115,7 +118,7 @@ def test_sign_out_ends_the_session_everywhere(database: Database, auth: StaffAut
 
 def test_a_new_password_signs_the_account_out(auth: StaffAuth) -> None:
     issued = auth.sign_in("lam.wing", PASSWORD, now=T0)
-    auth.set_password("lam.wing", "a brand new passphrase")
+    auth.accounts.set_password("lam.wing", "a brand new passphrase")
     assert auth.sessions.principal(issued.cookie_value, now=T0) is None
     with pytest.raises(SignInError):
         auth.sign_in("lam.wing", PASSWORD, now=T0)
@@ -136,16 +139,18 @@ def test_csrf_token_belongs_to_one_session(auth: StaffAuth) -> None:
 
 def test_accounts_names_and_duplicates(auth: StaffAuth) -> None:
     with pytest.raises(StaffExistsError):
-        auth.add_staff("lam.wing", "another long password")
+        auth.accounts.add("lam.wing", "another long password")
     for bad in ("", "two words", "x" * 101, "semi;colon"):
         with pytest.raises(StaffNameError):
-            auth.add_staff(bad, PASSWORD)
-    assert auth.add_staff("chan@example.org", PASSWORD).name == "chan@example.org"
+            auth.accounts.add(bad, PASSWORD)
+    assert auth.accounts.add("chan@example.org", PASSWORD).name == "chan@example.org"
 
 
-def test_the_password_is_never_logged_or_shown(auth: StaffAuth, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_password_is_never_logged_or_shown(
+    auth: StaffAuth, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
-    auth.add_staff("new.hire", PASSWORD)
+    auth.accounts.add("new.hire", PASSWORD)
     auth.sign_in("new.hire", PASSWORD, now=T0)
     for attempt in ("wrong password one", PASSWORD):  # a password typed into the name field
         with pytest.raises(SignInError) as refused:
@@ -172,6 +177,22 @@ def test_a_short_secret_is_refused(database: Database) -> None:
 
 def test_the_password_authenticator_fits_the_authenticator_seam(database: Database) -> None:
     authenticator: Authenticator[PasswordProof] = PasswordAuthenticator(database, POLICY)
-    StaffAuth(database, SECRET, POLICY).add_staff("seam", PASSWORD)
+    StaffAuth(database, SECRET, POLICY).accounts.add("seam", PASSWORD)
     assert authenticator.method == "password"
     assert authenticator.verify(PasswordProof("seam", PASSWORD), T0).name == "seam"
+
+
+def test_removing_an_account_ends_its_sessions(auth: StaffAuth) -> None:
+    issued = auth.sign_in(" lam.wing ", PASSWORD, now=T0)  # the name as typed, spaces and all
+    auth.accounts.add("second", PASSWORD)
+    assert auth.accounts.remove("lam.wing") and not auth.accounts.remove("lam.wing")
+    assert auth.sessions.principal(issued.cookie_value, now=T0) is None
+    assert auth.accounts.names() == ["second"]
+
+
+def test_a_new_password_lifts_a_lock_out(auth: StaffAuth) -> None:
+    for _ in range(POLICY.max_failures):
+        with pytest.raises(SignInError):
+            auth.sign_in("lam.wing", "not the password", now=T0)
+    auth.accounts.set_password("lam.wing", "reset by an administrator")
+    assert auth.sign_in("lam.wing", "reset by an administrator", now=T0).principal.name

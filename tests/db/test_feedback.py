@@ -23,10 +23,11 @@ def rating(**changes: object) -> NewFeedback:
         answer="A degree certificate and a passport copy [1].",
         refused=False,
         citations=(
-            StoredCitation(1, "doc-a", "doc-a#3", "Guide for applicants", "https://example.org/a",
-                           "2025-06-30"),
+            StoredCitation(
+                1, "doc-a", "doc-a#3", "Guide for applicants", "https://example.org/a", "2025-06-30"
+            ),
             StoredCitation(2, "doc-b", "doc-b#0", "申請須知", None, None),
-        ),  # fmt: skip
+        ),
         generator="extractive",
         index_version="20260301-abc",
         language="en",
@@ -46,8 +47,10 @@ def test_a_rating_comes_back_whole_with_its_citations_and_time(database: Databas
 
 
 def test_newest_first_with_limit_and_offset(database: Database) -> None:
-    ids = [database.feedback.add(rating(comment=str(i)), now=T0 + dt.timedelta(minutes=i)).id
-           for i in range(5)]  # fmt: skip
+    ids = [
+        database.feedback.add(rating(comment=str(i)), now=T0 + dt.timedelta(minutes=i)).id
+        for i in range(5)
+    ]
     assert [f.id for f in database.feedback.list()] == ids[::-1]
     assert [f.id for f in database.feedback.list(limit=2, offset=1)] == ids[3:1:-1]
 
@@ -55,11 +58,19 @@ def test_newest_first_with_limit_and_offset(database: Database) -> None:
 def test_each_filter_narrows_and_they_combine(database: Database) -> None:
     add = database.feedback.add
     up_public = add(rating(), now=T0)
-    down_staff = add(rating(rating="down", source="staff", comment="wrong fee"),
-                     now=T0 + dt.timedelta(days=1))  # fmt: skip
-    down_zh = add(rating(rating="down", language="zh-Hans", question="前海的补贴有多少？",
-                         answer="每月补贴 [1]。", comment=""),
-                  now=T0 + dt.timedelta(days=2))  # fmt: skip
+    down_staff = add(
+        rating(rating="down", source="staff", comment="wrong fee"), now=T0 + dt.timedelta(days=1)
+    )
+    down_zh = add(
+        rating(
+            rating="down",
+            language="zh-Hans",
+            question="前海的补贴有多少？",
+            answer="每月补贴 [1]。",
+            comment="",
+        ),
+        now=T0 + dt.timedelta(days=2),
+    )
 
     def ids(**where: object) -> set[int]:
         return {f.id for f in database.feedback.list(FeedbackFilter(**where))}  # type: ignore[arg-type]
@@ -87,8 +98,9 @@ def test_text_search_treats_like_wildcards_as_characters(database: Database) -> 
 
 def test_export_is_csv_oldest_first_with_citations_as_json(database: Database) -> None:
     first = database.feedback.add(rating(comment='says "no", then, yes'), now=T0)
-    second = database.feedback.add(rating(rating="down", answer="多行\n答案"),
-                                   now=T0 + dt.timedelta(hours=1))  # fmt: skip
+    second = database.feedback.add(
+        rating(rating="down", answer="多行\n答案"), now=T0 + dt.timedelta(hours=1)
+    )
     rows = list(csv.DictReader(io.StringIO(database.feedback.export_csv())))
     assert [int(r["id"]) for r in rows] == [first.id, second.id]
     assert rows[0]["comment"] == 'says "no", then, yes'
@@ -96,8 +108,9 @@ def test_export_is_csv_oldest_first_with_citations_as_json(database: Database) -
     assert rows[0]["created"] == T0.isoformat(timespec="seconds")
     assert json.loads(rows[0]["citations"])[1]["title"] == "申請須知"
     assert rows[0]["source"] == "public" and rows[1]["rating"] == "down"
-    only_down = list(csv.DictReader(io.StringIO(
-        database.feedback.export_csv(FeedbackFilter(rating="down")))))  # fmt: skip
+    only_down = list(
+        csv.DictReader(io.StringIO(database.feedback.export_csv(FeedbackFilter(rating="down"))))
+    )
     assert [int(r["id"]) for r in only_down] == [second.id]
 
 

@@ -4,13 +4,15 @@ brought to head by several processes starting at once."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from baybot.db import Database
-from baybot.db.engine import get_engine
+from baybot.db import Database, DatabaseError, sqlite_url
+from baybot.db.engine import get_engine, normalise_url
 from baybot.db.migrate import current_revision, head_revision, upgrade
 from baybot.db.schema import metadata
 
@@ -52,3 +54,21 @@ def test_replicas_starting_together_migrate_once_without_errors(database_url: st
         thread.join()
     assert errors == []
     assert current_revision(engine) == head_revision()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    database = Database(sqlite_url(tmp_path / "nested" / "folder" / "baybot.db"))
+    try:
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        database.close()
+
+
+def test_postgresql_urls_use_psycopg_3_and_other_databases_are_refused() -> None:
+    assert normalise_url("postgresql://u:p@db:5432/baybot").drivername == "postgresql+psycopg"
+    assert normalise_url("postgres://u@db/baybot").drivername == "postgresql+psycopg"
+    assert normalise_url("sqlite:////srv/baybot.db").drivername == "sqlite"
+    with pytest.raises(DatabaseError, match="unsupported"):
+        normalise_url("mysql://u@db/baybot")

@@ -67,8 +67,10 @@ def test_replicas_hammering_one_key_are_allowed_exactly_the_limit(database: Data
     through at the limit, which is the failure of a read-then-write counter."""
     context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(PROCESSES), context.Queue()
-    processes = [context.Process(target=_hammer, args=(database.url, start, results))
-                 for _ in range(PROCESSES)]  # fmt: skip
+    processes = [
+        context.Process(target=_hammer, args=(database.url, start, results))
+        for _ in range(PROCESSES)
+    ]
     started = time.perf_counter()
     for process in processes:
         process.start()
@@ -79,9 +81,13 @@ def test_replicas_hammering_one_key_are_allowed_exactly_the_limit(database: Data
     seconds = time.perf_counter() - started
     total = PROCESSES * THREADS * HITS_PER_THREAD
     allowed = [c for c in counts if c > 0]
-    print(f"\n{database.backend}: {total} requests from {PROCESSES} processes x {THREADS} "
-          f"threads in {seconds:.1f} s, {len(allowed)} allowed (limit {LIMIT})")  # fmt: skip
+    print(
+        f"\n{database.backend}: {total} requests from {PROCESSES} processes x {THREADS} "
+        f"threads in {seconds:.1f} s, {len(allowed)} allowed (limit {LIMIT})"
+    )
     assert len(counts) == total
     assert sorted(abs(c) for c in counts) == list(range(1, total + 1))  # no count seen twice
     assert sorted(allowed) == list(range(1, LIMIT + 1))
-    assert RateLimitRepository(database.engine).hit("caller", limit=LIMIT, now=NOW).count == total + 1
+    assert (
+        RateLimitRepository(database.engine).hit("caller", limit=LIMIT, now=NOW).count == total + 1
+    )

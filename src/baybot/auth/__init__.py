@@ -12,10 +12,12 @@ from .service import (
     PasswordProof,
     Principal,
     SignInError,
+    StaffAccounts,
     StaffAuth,
     StaffNameError,
     StaffSessions,
     check_staff_name,
+    normalise_staff_name,
 )
 
 __all__ = [
@@ -33,10 +35,12 @@ __all__ = [
     "Principal",
     "SecretError",
     "SignInError",
+    "StaffAccounts",
     "StaffAuth",
     "StaffNameError",
     "StaffSessions",
     "check_staff_name",
+    "normalise_staff_name",
     "hash_password",
     "verify_password",
 ]

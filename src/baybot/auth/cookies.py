@@ -21,7 +21,9 @@ from ..errors import BayBotError
 SESSION_COOKIE = "baybot_staff_session"
 CSRF_HEADER = "X-CSRF-Token"
 MIN_SECRET_CHARS = 32  # as many characters as a 256-bit secret in hex has bytes of entropy
-_SIGNING_SALT = "baybot.staff-session"  # keeps these signatures apart from any other use of the secret
+_SIGNING_SALT = (
+    "baybot.staff-session"  # keeps these signatures apart from any other use of the secret
+)
 _CSRF_PREFIX = b"csrf:"
 
 
@@ -40,12 +42,24 @@ class CookiePolicy:
     name: str = SESSION_COOKIE
 
     def set_cookie_args(self, value: str) -> dict[str, Any]:
-        return {"key": self.name, "value": value, "max_age": self.max_age_s, "path": self.path,
-                "secure": self.secure, "httponly": True, "samesite": self.same_site}  # fmt: skip
+        return {
+            "key": self.name,
+            "value": value,
+            "max_age": self.max_age_s,
+            "path": self.path,
+            "secure": self.secure,
+            "httponly": True,
+            "samesite": self.same_site,
+        }
 
     def delete_cookie_args(self) -> dict[str, Any]:
-        return {"key": self.name, "path": self.path, "secure": self.secure, "httponly": True,
-                "samesite": self.same_site}  # fmt: skip
+        return {
+            "key": self.name,
+            "path": self.path,
+            "secure": self.secure,
+            "httponly": True,
+            "samesite": self.same_site,
+        }
 
 
 class CookieSigner:

@@ -42,7 +42,8 @@ class LockedOutError(SignInError):
 
 
 class StaffNameError(BayBotError):
-    """A staff name that is empty, too long or has characters other than letters, digits and ._@+-"""
+    """A staff name that is empty, too long, or has characters other than letters, digits
+    and . _ @ + -"""
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,14 @@ class Authenticator(Protocol[ProofT_contra]):
     def verify(self, proof: ProofT_contra, now: dt.datetime) -> Principal: ...
 
 
+def normalise_staff_name(name: str) -> str:
+    """One spelling per name: surrounding spaces dropped, Unicode in composed form (NFC)."""
+    return unicodedata.normalize("NFC", name.strip())
+
+
 def check_staff_name(name: str) -> str:
-    name = unicodedata.normalize("NFC", name.strip())
+    """The normalised name, or StaffNameError when it cannot be a staff name."""
+    name = normalise_staff_name(name)
     if not _NAME.match(name):
         raise StaffNameError(
             "a staff name has 1 to 100 letters, digits or the characters . _ @ + -"
@@ -116,8 +123,12 @@ class PasswordAuthenticator:
             log.info("sign-in refused: %s is locked out", account.name)
             raise LockedOutError(account.locked_until)
         if not verify_password(account.password_hash, proof.password):
-            after = self._staff.record_failure(account.name, max_failures=self._policy.max_failures,
-                                               lock_for=self._policy.lock_for, now=now)  # fmt: skip
+            after = self._staff.record_failure(
+                account.name,
+                max_failures=self._policy.max_failures,
+                lock_for=self._policy.lock_for,
+                now=now,
+            )
             log.info("sign-in refused: wrong password for %s", account.name)
             if after is not None and after.locked(now):
                 assert after.locked_until is not None
@@ -132,23 +143,34 @@ class PasswordAuthenticator:
 class StaffSessions:
     """Server-side sessions behind signed cookies, whichever way staff signed in."""
 
-    def __init__(self, database: Database, secret: str, policy: AuthPolicy = AuthPolicy(),
-                 *, secure_cookie: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        database: Database,
+        secret: str,
+        policy: AuthPolicy = AuthPolicy(),
+        *,
+        secure_cookie: bool = True,
+    ) -> None:
         self._sessions = database.sessions
         self._signer = CookieSigner(secret)
         self._policy = policy
-        self.cookie = CookiePolicy(max_age_s=int(policy.session_lifetime.total_seconds()),
-                                   secure=secure_cookie)  # fmt: skip
+        self.cookie = CookiePolicy(
+            max_age_s=int(policy.session_lifetime.total_seconds()), secure=secure_cookie
+        )
 
     def start(self, principal: Principal, now: dt.datetime | None = None) -> IssuedSession:
         now = now or utc_now()
         self._sessions.purge_expired(now=now)
-        token, session = self._sessions.create(principal.name, self._policy.session_lifetime,
-                                               now=now)  # fmt: skip
-        return IssuedSession(principal, self._signer.sign(token), self._signer.csrf_token(token),
-                             session.expires)  # fmt: skip
+        token, session = self._sessions.create(
+            principal.name, self._policy.session_lifetime, now=now
+        )
+        return IssuedSession(
+            principal, self._signer.sign(token), self._signer.csrf_token(token), session.expires
+        )
 
-    def principal(self, cookie_value: str | None, now: dt.datetime | None = None) -> Principal | None:
+    def principal(
+        self, cookie_value: str | None, now: dt.datetime | None = None
+    ) -> Principal | None:
         """Who holds this cookie; None when it is missing, forged, expired or signed out."""
         token = self._token(cookie_value)
         if token is None:
@@ -177,17 +199,14 @@ class StaffSessions:
         return self._signer.unsign(cookie_value, self.cookie.max_age_s)
 
 
-class StaffAuth:
-    """Accounts, password sign-in and sessions over one database: what /staff is wired to
-    and what `baybot staff add` calls."""
+class StaffAccounts:
+    """Creating and changing accounts: what `baybot staff add NAME` calls (it needs the
+    database but not the session secret)."""
 
-    def __init__(self, database: Database, secret: str, policy: AuthPolicy = AuthPolicy(),
-                 *, secure_cookie: bool = True) -> None:  # fmt: skip
+    def __init__(self, database: Database) -> None:
         self._database = database
-        self.passwords = PasswordAuthenticator(database, policy)
-        self.sessions = StaffSessions(database, secret, policy, secure_cookie=secure_cookie)
 
-    def add_staff(self, name: str, password: str) -> Principal:
+    def add(self, name: str, password: str) -> Principal:
         """A new account; StaffExistsError when the name is taken."""
         name = check_staff_name(name)
         self._database.staff.add(name, hash_password(password))
@@ -195,15 +214,42 @@ class StaffAuth:
         return Principal(name)
 
     def set_password(self, name: str, password: str) -> None:
-        """A new password, which also signs the account out everywhere."""
+        """A new password, which also signs the account out everywhere and lifts a lock-out."""
         name = check_staff_name(name)
         if not self._database.staff.set_password_hash(name, hash_password(password)):
             raise StaffNameError(f"no staff account is named {name!r}")
         self._database.staff.clear_failures(name)
         self._database.sessions.revoke_all(name)
+        log.info("password of staff account %s changed; its sessions ended", name)
+
+    def remove(self, name: str) -> bool:
+        """Delete the account and end its sessions; False when there was none."""
+        removed = self._database.staff.remove(normalise_staff_name(name))
+        if removed:
+            log.info("staff account %s removed", name)
+        return removed
+
+    def names(self) -> list[str]:
+        return self._database.staff.names()
+
+
+class StaffAuth:
+    """Accounts, password sign-in and sessions over one database: what /staff is wired to."""
+
+    def __init__(
+        self,
+        database: Database,
+        secret: str,
+        policy: AuthPolicy = AuthPolicy(),
+        *,
+        secure_cookie: bool = True,
+    ) -> None:
+        self.accounts = StaffAccounts(database)
+        self.passwords = PasswordAuthenticator(database, policy)
+        self.sessions = StaffSessions(database, secret, policy, secure_cookie=secure_cookie)
 
     def sign_in(self, name: str, password: str, now: dt.datetime | None = None) -> IssuedSession:
+        """A new session for a right name and password; SignInError (LockedOutError) if not."""
         now = now or utc_now()
-        principal = self.passwords.verify(PasswordProof(name.strip(), password), now)
+        principal = self.passwords.verify(PasswordProof(normalise_staff_name(name), password), now)
         return self.sessions.start(principal, now)
-

@@ -53,22 +53,37 @@ class AnswerLog:
             self.purge(now=created)
         with self._engine.begin() as connection:
             row_id = connection.execute(
-                insert(schema.answer_log).values(
-                    created=created, question=question, answer=answer,
-                    citations=citations_to_json(citations), language=language,
-                ).returning(schema.answer_log.c.id)
-            ).scalar_one()  # fmt: skip
+                insert(schema.answer_log)
+                .values(
+                    created=created,
+                    question=question,
+                    answer=answer,
+                    citations=citations_to_json(citations),
+                    language=language,
+                )
+                .returning(schema.answer_log.c.id)
+            ).scalar_one()
         return LoggedAnswer(row_id, created, question, answer, tuple(citations), language)
 
     def recent(self, limit: int = 100) -> list[LoggedAnswer]:
         """Newest first."""
         table = schema.answer_log
-        query = select(table.c.id, table.c.created, table.c.question, table.c.answer,
-                       table.c.citations, table.c.language)  # fmt: skip
+        query = select(
+            table.c.id,
+            table.c.created,
+            table.c.question,
+            table.c.answer,
+            table.c.citations,
+            table.c.language,
+        )
         with self._engine.connect() as connection:
             rows = connection.execute(query.order_by(table.c.id.desc()).limit(limit)).all()
-        return [LoggedAnswer(r.id, r.created, r.question, r.answer,
-                             citations_from_json(r.citations), r.language) for r in rows]  # fmt: skip
+        return [
+            LoggedAnswer(
+                r.id, r.created, r.question, r.answer, citations_from_json(r.citations), r.language
+            )
+            for r in rows
+        ]
 
     def purge(self, *, now: dt.datetime | None = None) -> int:
         """Delete entries older than the retention period; the number deleted."""

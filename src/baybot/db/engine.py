@@ -43,7 +43,9 @@ def normalise_url(url: str | URL) -> URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise DatabaseError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+        raise DatabaseError(
+            f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
+        )
     return parsed
 
 
@@ -87,8 +89,9 @@ def _create(url: URL) -> Engine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseError(f"cannot create the folder of {url.database}: {exc}") from exc
-    engine = create_engine(url, pool_timeout=POOL_TIMEOUT_S,
-                           connect_args={"check_same_thread": False})  # fmt: skip
+    engine = create_engine(
+        url, pool_timeout=POOL_TIMEOUT_S, connect_args={"check_same_thread": False}
+    )
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine

@@ -94,8 +94,7 @@ class FeedbackRepository:
             raise FeedbackError(f"comment is longer than {MAX_COMMENT_CHARS} characters")
         created = now or utc_now()
         values = {f.name: getattr(item, f.name) for f in fields(NewFeedback)}
-        values.update(comment=comment, created=created,
-                      citations=citations_to_json(item.citations))  # fmt: skip
+        values.update(comment=comment, created=created, citations=citations_to_json(item.citations))
         try:
             with self._engine.begin() as connection:
                 row_id = connection.execute(
@@ -151,8 +150,12 @@ def _filtered(query: Select[Any], where: FeedbackFilter) -> Select[Any]:
     if where.text:
         needle = where.text.strip()
         conditions.append(
-            or_(*(column.icontains(needle, autoescape=True)
-                  for column in (table.c.question, table.c.answer, table.c.comment)))  # fmt: skip
+            or_(
+                *(
+                    column.icontains(needle, autoescape=True)
+                    for column in (table.c.question, table.c.answer, table.c.comment)
+                )
+            )
         )
     return query.where(and_(*conditions)) if conditions else query
 

@@ -49,8 +49,9 @@ def upgrade(engine: Engine) -> None:
     try:
         with engine.connect().execution_options(**options) as connection, connection.begin():
             if engine.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                   {"key": PG_MIGRATION_LOCK})  # fmt: skip
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK}
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:

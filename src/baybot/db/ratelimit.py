@@ -36,8 +36,9 @@ class RateLimitRepository:
         dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
         self._insert = dialect.insert
 
-    def hit(self, key: str, *, limit: int, window_s: int = WINDOW_S,
-            now: float | None = None) -> RateDecision:  # fmt: skip
+    def hit(
+        self, key: str, *, limit: int, window_s: int = WINDOW_S, now: float | None = None
+    ) -> RateDecision:
         """Count one request of `key` and say whether it is within `limit` per window."""
         now = time.time() if now is None else now
         window_start = int(now // window_s) * window_s

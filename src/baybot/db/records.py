@@ -25,8 +25,14 @@ class StoredCitation:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StoredCitation:
-        return cls(int(data["n"]), str(data["doc_id"]), str(data["chunk_id"]), str(data["title"]),
-                   data.get("url"), data.get("published"))  # fmt: skip
+        return cls(
+            int(data["n"]),
+            str(data["doc_id"]),
+            str(data["chunk_id"]),
+            str(data["title"]),
+            data.get("url"),
+            data.get("published"),
+        )
 
 
 def citations_to_json(citations: Iterable[StoredCitation]) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import ColumnElement, Engine, delete, insert, select
 
 from . import schema
 from .records import utc_now
@@ -40,9 +40,14 @@ class SessionRepository:
         created = now or utc_now()
         session = StaffSession(hash_token(token), staff_name, created, created + lifetime)
         with self._engine.begin() as connection:
-            connection.execute(insert(schema.sessions).values(
-                token_hash=session.token_hash, staff_name=staff_name,
-                created=session.created, expires=session.expires))  # fmt: skip
+            connection.execute(
+                insert(schema.sessions).values(
+                    token_hash=session.token_hash,
+                    staff_name=staff_name,
+                    created=session.created,
+                    expires=session.expires,
+                )
+            )
         return token, session
 
     def get(self, token: str, *, now: dt.datetime | None = None) -> StaffSession | None:
@@ -50,9 +55,12 @@ class SessionRepository:
         table = schema.sessions
         with self._engine.connect() as connection:
             row = connection.execute(
-                select(table.c.token_hash, table.c.staff_name, table.c.created, table.c.expires)
-                .where(table.c.token_hash == hash_token(token), table.c.expires > (now or utc_now()))
-            ).first()  # fmt: skip
+                select(
+                    table.c.token_hash, table.c.staff_name, table.c.created, table.c.expires
+                ).where(
+                    table.c.token_hash == hash_token(token), table.c.expires > (now or utc_now())
+                )
+            ).first()
         return StaffSession(*row) if row else None
 
     def revoke(self, token: str) -> bool:
@@ -65,6 +73,6 @@ class SessionRepository:
     def purge_expired(self, *, now: dt.datetime | None = None) -> int:
         return self._delete(schema.sessions.c.expires <= (now or utc_now()))
 
-    def _delete(self, condition: object) -> int:
+    def _delete(self, condition: ColumnElement[bool]) -> int:
         with self._engine.begin() as connection:
             return connection.execute(delete(schema.sessions).where(condition)).rowcount

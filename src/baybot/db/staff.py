@@ -41,9 +41,15 @@ class StaffRepository:
         account = StaffAccount(name, password_hash, now or utc_now(), 0, None)
         try:
             with self._engine.begin() as connection:
-                connection.execute(insert(schema.staff).values(
-                    name=account.name, password_hash=account.password_hash,
-                    created=account.created, failed_count=0, locked_until=None))  # fmt: skip
+                connection.execute(
+                    insert(schema.staff).values(
+                        name=account.name,
+                        password_hash=account.password_hash,
+                        created=account.created,
+                        failed_count=0,
+                        locked_until=None,
+                    )
+                )
         except IntegrityError as exc:
             raise StaffExistsError(f"a staff account named {name!r} exists already") from exc
         except SQLAlchemyError as exc:
@@ -52,15 +58,16 @@ class StaffRepository:
 
     def get(self, name: str) -> StaffAccount | None:
         with self._engine.connect() as connection:
-            row = connection.execute(
-                select(*_COLUMNS).where(schema.staff.c.name == name)
-            ).first()
+            row = connection.execute(select(*_COLUMNS).where(schema.staff.c.name == name)).first()
         return StaffAccount(*row) if row else None
 
     def names(self) -> list[str]:
         with self._engine.connect() as connection:
-            return list(connection.execute(
-                select(schema.staff.c.name).order_by(schema.staff.c.name)).scalars())  # fmt: skip
+            return list(
+                connection.execute(
+                    select(schema.staff.c.name).order_by(schema.staff.c.name)
+                ).scalars()
+            )
 
     def set_password_hash(self, name: str, password_hash: str) -> bool:
         """False when there is no such account."""
@@ -91,8 +98,10 @@ class StaffRepository:
     def _update(self, name: str, **values: object) -> StaffAccount | None:
         with self._engine.begin() as connection:
             row = connection.execute(
-                update(schema.staff).where(schema.staff.c.name == name).values(**values)
-                .returning(*_COLUMNS)  # fmt: skip
+                update(schema.staff)
+                .where(schema.staff.c.name == name)
+                .values(**values)
+                .returning(*_COLUMNS)
             ).first()
         return StaffAccount(*row) if row else None
 
