@@ -1,11 +1,18 @@
 """Feedback, staff accounts, sessions, rate-limit counters and the answer log.
 
+A SQLite file written by the earlier feedback store (a `feedback` table and no Alembic
+version) keeps its ratings: they are copied into the new table as staff feedback of
+undetermined language ("und"), with their ids.
+
 Revision ID: 0001
 Revises:
 Create Date: 2026-12-02
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import json
 
 import sqlalchemy as sa
 from alembic import op
@@ -18,8 +25,26 @@ branch_labels = None
 depends_on = None
 
 
+LEGACY_FEEDBACK = "feedback_before_0001"
+LEGACY_COLUMNS = (
+    "id",
+    "created",
+    "rating",
+    "comment",
+    "question",
+    "answer",
+    "refused",
+    "citations",
+    "generator",
+    "index_version",
+)
+
+
 def upgrade() -> None:
-    op.create_table(
+    legacy = "feedback" in sa.inspect(op.get_bind()).get_table_names()
+    if legacy:
+        op.rename_table("feedback", LEGACY_FEEDBACK)
+    feedback = op.create_table(
         "feedback",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("created", UTCDateTime(), nullable=False),
@@ -38,6 +63,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback")),
     )
     op.create_index("ix_feedback_created", "feedback", ["created"])
+    if legacy:
+        _adopt_legacy_feedback(feedback)
     op.create_table(
         "staff",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -84,6 +111,31 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_answer_log")),
     )
     op.create_index("ix_answer_log_created", "answer_log", ["created"])
+
+
+def _adopt_legacy_feedback(feedback: sa.Table) -> None:
+    rows = op.get_bind().execute(
+        sa.text(f"SELECT {', '.join(LEGACY_COLUMNS)} FROM {LEGACY_FEEDBACK} ORDER BY id")
+    )
+    op.bulk_insert(
+        feedback,
+        [
+            {
+                **row._asdict(),
+                "created": _aware(dt.datetime.fromisoformat(row.created)),
+                "refused": bool(row.refused),
+                "citations": json.loads(row.citations),
+                "language": "und",
+                "source": "staff",
+            }
+            for row in rows
+        ],
+    )
+    op.drop_table(LEGACY_FEEDBACK)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def downgrade() -> None:
