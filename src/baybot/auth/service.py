@@ -28,7 +28,7 @@ MAX_FAILURES = 5
 LOCK_FOR = dt.timedelta(minutes=15)
 # One working day; then staff sign in again.
 SESSION_LIFETIME = dt.timedelta(hours=8)
-_NAME = re.compile(r"^[\w.@+-]{1,100}$")  # letters, digits and e-mail punctuation
+_NAME = re.compile(r"[\w.@+-]{1,100}")  # letters, digits and e-mail punctuation
 
 
 class SignInError(BayBotError):
@@ -95,7 +95,7 @@ def normalise_staff_name(name: str) -> str:
 def check_staff_name(name: str) -> str:
     """The normalised name, or StaffNameError when it cannot be a staff name."""
     name = normalise_staff_name(name)
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise StaffNameError(
             "a staff name has 1 to 100 letters, digits or the characters . _ @ + -"
         )
