@@ -4,6 +4,7 @@ llama.cpp server, misbehaving fake servers and our own app on uvicorn, all on 12
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import requests
 import uvicorn
 from fastapi import FastAPI
 
@@ -215,3 +217,25 @@ def page_server(routes: dict[str, Route]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def sign_in(url: str, name: str = "reviewer", password: str = "a long enough staff password"
+            ) -> dict[str, str]:  # fmt: skip
+    """Sign in at `url`/staff/login as a browser does; the headers a signed-in client sends
+    (the session cookie and the CSRF token)."""
+    session = requests.Session()
+    page = session.get(f"{url}/staff/login", timeout=30).text
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert match, page[:500]
+    response = session.post(
+        f"{url}/staff/login",
+        data={"name": name, "password": password, "csrf": match.group(1)},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert response.status_code == 303, response.text[:500]
+    cookies = session.cookies.get_dict()
+    return {
+        "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+        "X-CSRF-Token": cookies["baybot_staff_csrf"],
+    }

@@ -228,16 +228,63 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         1_000_000, ge=1024, description="Largest REST request body; larger ones get 413."
     )
-    staff_tab: bool = Field(
-        True, description="Show the staff tab (inspector, batch tests, feedback) in the web UI."
-    )
     feedback_db: Path | None = Field(
-        None, description="SQLite file of staff feedback; empty: feedback.db beside index_dir."
+        None,
+        description="SQLite file of feedback, staff accounts and rate limits when no "
+        "database_url is set; empty: feedback.db beside index_dir.",
+    )
+    read_only: bool = Field(
+        False,
+        description="Serve the newest complete index version without writing anything (no "
+        "ingest), switching to newer versions as they are published (replicas).",
+    )
+    # 5 s: a published version reaches every replica within seconds, for one stat() a poll.
+    index_poll_seconds: float = Field(
+        5.0, gt=0, le=3600, description="How often a read-only server looks for a newer index."
+    )
+
+    # ---- shared state: database, staff sign-in, answer log
+    database_url: str = Field(
+        "",
+        description="postgresql://user:pass@host/db to share feedback, staff accounts and "
+        "sessions, rate limits and the answer log between replicas; empty: the SQLite file "
+        "feedback_db.",
+    )
+    session_secret: SecretStr | None = Field(
+        None,
+        description="Signs staff session cookies (at least 32 characters, the same on every "
+        "replica); empty: a random one per process, so sessions end at a restart.",
+    )
+    staff_cookie_secure: bool = Field(
+        True,
+        description="Send the staff cookies over HTTPS only (false only for plain-HTTP tests).",
+    )
+    staff_max_failures: int = Field(
+        5, ge=1, le=100, description="Wrong passwords in a row that lock a staff account."
+    )
+    staff_lock_minutes: float = Field(
+        15, gt=0, description="How long a locked staff account stays locked."
+    )
+    staff_session_hours: float = Field(
+        8, gt=0, le=24 * 30, description="How long a staff sign-in lasts."
+    )
+    log_answers: bool = Field(
+        False, description="Keep each public question and answer in the database (opt-in)."
+    )
+    answer_retention_days: int = Field(
+        30, ge=1, le=3650, description="Days a logged answer is kept before it is deleted."
     )
 
     @property
     def feedback_path(self) -> Path:
         return self.feedback_db or self.index_dir.parent / "feedback.db"
+
+    @property
+    def storage_url(self) -> str:
+        """The database every shared record goes to: database_url, else the SQLite file."""
+        from baybot.db.engine import sqlite_url
+
+        return self.database_url or sqlite_url(self.feedback_path)
 
     @field_validator(
         "embedding_models", "embedding_weights", "api_keys", "cors_origins", mode="before"

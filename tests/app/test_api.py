@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -17,9 +18,11 @@ from tests.servers import serve
 
 
 @pytest.fixture(scope="module")
-def server(assistant) -> Iterator[str]:
-    """The API over the shared Assistant, open (no keys)."""
-    with serve(create_app(assistant=assistant)) as url:
+def server(assistant, tmp_path_factory) -> Iterator[str]:
+    """The API over the shared Assistant, open (no keys), with its own rate-limit counters."""
+    own = tmp_path_factory.mktemp("api-db") / "baybot.db"
+    settings = assistant.settings.model_copy(update={"feedback_db": own})
+    with serve(create_app(settings, assistant=assistant)) as url:
         yield url
 
 
@@ -117,6 +120,16 @@ def test_bad_requests_are_422_with_a_reason(server, path, body, reason):
     assert reason in json.dumps(response.json())
 
 
+@pytest.mark.parametrize("path", ["/v1/search", "/v1/answer"])
+def test_a_422_names_the_limit_but_never_echoes_a_long_input(server, path):
+    field = "query" if path.endswith("search") else "question"
+    sent = "签证" + "q" * 9_990 + "tail-marker"
+    response = requests.post(f"{server}{path}", json={field: sent}, timeout=30)
+    assert response.status_code == 422 and "2000" in response.text
+    assert "tail-marker" not in response.text and len(response.text) < 2_000
+    assert "签证" in response.text  # the start is kept, to recognise the input
+
+
 def test_openapi_schema_documents_the_request_limits(server):
     schema = requests.get(f"{server}/openapi.json", timeout=10).json()
     search = schema["components"]["schemas"]["SearchRequest"]["properties"]
@@ -125,9 +138,10 @@ def test_openapi_schema_documents_the_request_limits(server):
     assert "/v1/answer" in schema["paths"] and "/v1/documents/{doc_id}" in schema["paths"]
 
 
-def test_api_keys_and_rate_limits(assistant):
+def test_api_keys_and_rate_limits(assistant, tmp_path):
     settings = assistant.settings.model_copy(
         update={
+            "feedback_db": tmp_path / "baybot.db",
             "api_keys": (SecretStr("first-key"), SecretStr("second-key")),
             "rate_limit_per_minute": 3,
             "cors_origins": ("https://baybot.example",),
@@ -136,6 +150,9 @@ def test_api_keys_and_rate_limits(assistant):
     with serve(create_app(settings, assistant=assistant)) as url:
         search = f"{url}/v1/search"
         body = {"query": "QMAS quota", "k": 1}
+        # The limit counts per minute of the clock: start early in one so all five fall in it.
+        if time.time() % 60 > 45:
+            time.sleep(61 - time.time() % 60)
         assert requests.post(search, json=body, timeout=30).status_code == 401
         wrong = requests.post(search, json=body, headers={"X-API-Key": "nope"}, timeout=30)
         assert wrong.status_code == 401 and "nope" not in wrong.text

@@ -13,16 +13,24 @@ import requests
 from gradio_client import Client, handle_file
 
 from baybot.app.api import create_app
-from tests.servers import serve
+from baybot.auth import StaffAccounts
+from tests.servers import serve, sign_in
 
 TTPS_QUESTION = "Do I need a job offer to apply for the Top Talent Pass Scheme?"
+
+
+STAFF_PASSWORD = "a long enough staff password"
 
 
 @pytest.fixture(scope="module")
 def url(assistant, tmp_path_factory) -> Iterator[str]:
     feedback = tmp_path_factory.mktemp("feedback") / "feedback.db"
-    settings = assistant.settings.model_copy(update={"feedback_db": feedback})
-    with serve(create_app(settings, assistant=assistant)) as base:
+    settings = assistant.settings.model_copy(
+        update={"feedback_db": feedback, "staff_cookie_secure": False}
+    )
+    app = create_app(settings, assistant=assistant)
+    StaffAccounts(app.state.database).add("reviewer", STAFF_PASSWORD)
+    with serve(app) as base:
         yield base
 
 
@@ -30,6 +38,12 @@ def url(assistant, tmp_path_factory) -> Iterator[str]:
 def client(url) -> Client:
     """A fresh browser-like session (its own conversation state)."""
     return Client(url + "/", verbose=False, download_files=False)
+
+
+@pytest.fixture
+def staff(url) -> Client:
+    """A gradio_client session on the staff app, signed in, sending the CSRF header."""
+    return Client(url + "/staff/", verbose=False, download_files=False, headers=sign_in(url))
 
 
 def bubble(chat: list[dict]) -> str:
@@ -85,7 +99,8 @@ def test_out_of_scope_questions_are_marked_and_offer_topics_in_the_ui_language(c
     assert "bb-sources-empty" in sources
 
 
-def test_staff_inspect_rate_and_export(client, url):
+def test_staff_inspect_rate_and_export(staff, url):
+    client = staff
     answer_md, applied, hits, timings, sources, rated = client.predict(
         "高才通B類要有幾多年工作經驗？",
         "extractive",
@@ -108,8 +123,11 @@ def test_staff_inspect_rate_and_export(client, url):
     assert timings["total"] > 0 and "search" in timings
 
     saved = client.predict("cites the old rule", "en", api_name="/rate_down")
-    assert plain(saved).startswith("Feedback #1 saved")
-    exported, table = client.predict(api_name="/export_feedback")
+    assert plain(saved).startswith("Feedback #") and plain(saved).endswith(" saved.")
+    count, table, exported = client.predict(
+        "down", "staff", [], "", "", api_name="/export_feedback"
+    )
+    assert count.startswith("1 ")
     path = exported["path"] if isinstance(exported, dict) else exported
     if not Path(path).exists():  # served from the server's cache
         path = requests.get(exported["url"], timeout=30).content.decode("utf-8-sig")
@@ -120,14 +138,20 @@ def test_staff_inspect_rate_and_export(client, url):
     assert rows[-1]["rating"] == "down" and rows[-1]["comment"] == "cites the old rule"
     assert rows[-1]["question"] == "高才通B類要有幾多年工作經驗？"
     assert rows[-1]["index_version"].startswith("v-") and "hk-ttps" in rows[-1]["citations"]
-    assert table["data"][0][3] == "cites the old rule"
+    assert table["data"][0][table["headers"].index("comment")] == "cites the old rule"
 
 
-def test_rating_before_any_answer_asks_for_one(client):
-    assert plain(client.predict("", "en", api_name="/rate_up")) == "Run a question first."
+def test_rating_before_any_answer_asks_for_one(staff):
+    assert plain(staff.predict("", "en", api_name="/rate_up")) == "Run a question first."
 
 
-def test_batch_upload_gives_a_table_and_a_csv(client, tmp_path):
+def test_the_public_page_has_no_staff_tools(client):
+    names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+    assert names == {"/chat"}
+
+
+def test_batch_upload_gives_a_table_and_a_csv(staff, tmp_path):
+    client = staff
     questions = tmp_path / "questions.csv"
     questions.write_text(
         f'question\n"{TTPS_QUESTION}"\n南极科考站的签证政策是什么？\n', encoding="utf-8"
@@ -139,5 +163,6 @@ def test_batch_upload_gives_a_table_and_a_csv(client, tmp_path):
     assert [r["refused"] for r in rows] == [False, True]
     assert rows[0]["citations"].startswith("[1] ")
     assert download["url"].endswith(".csv")
-    body = requests.get(download["url"], timeout=30).content.decode("utf-8-sig")
+    body = requests.get(download["url"], headers=client.headers, timeout=30)
+    body = body.content.decode("utf-8-sig")
     assert len(list(csv.DictReader(io.StringIO(body)))) == 2

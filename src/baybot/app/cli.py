@@ -317,12 +317,85 @@ def serve_cmd(
     ] = None,
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
+    read_only: Annotated[
+        bool,
+        typer.Option(
+            "--read-only",
+            help="Replica mode: serve the newest published index version, never write it, and "
+            "switch to newer versions as `baybot ingest` publishes them. [env BAYBOT_READ_ONLY]",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the web chat at / and the REST API under /v1 (OpenAPI docs at /docs, readiness
-    at /healthz); the index is loaded, or built, in the background."""
+    """Serve the web chat at /, the staff app at /staff and the REST API under /v1 (OpenAPI
+    docs at /docs, readiness at /healthz); the index is loaded, or built, in the background."""
     from baybot.app.server import run_server
 
-    run_server(_settings(corpus_dir=corpus, index_dir=index, host=host, port=port))
+    settings = _settings(
+        corpus_dir=corpus, index_dir=index, host=host, port=port, read_only=read_only or None
+    )
+    try:
+        run_server(settings)
+    except BayBotError as exc:
+        _fail(str(exc))
+
+
+staff_app = typer.Typer(help="Staff accounts for the /staff pages.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+def _accounts() -> Any:
+    from baybot.app.api.routes import open_database
+    from baybot.auth import StaffAccounts
+
+    return StaffAccounts(open_database(_settings()))
+
+
+@staff_app.command("add")
+def staff_add(
+    name: Annotated[str, typer.Argument(help="Sign-in name (letters, digits, . _ @ + -).")],
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Set a new password for an existing account.")
+    ] = False,
+) -> None:
+    """Create a staff account (or, with --reset, change its password); the password is asked
+    for twice on the terminal and never shown."""
+    import getpass
+
+    password = getpass.getpass(f"Password for {name}: ")
+    if getpass.getpass("Again: ") != password:
+        _fail("the passwords differ")
+    try:
+        accounts = _accounts()
+        if reset:
+            accounts.set_password(name, password)
+        else:
+            accounts.add(name, password)
+    except BayBotError as exc:
+        _fail(str(exc))
+    typer.echo(f"Staff account {name} {'updated' if reset else 'added'}.")
+
+
+@staff_app.command("remove")
+def staff_remove(name: Annotated[str, typer.Argument(help="Sign-in name.")]) -> None:
+    """Delete a staff account and end its sessions."""
+    try:
+        removed = _accounts().remove(name)
+    except BayBotError as exc:
+        _fail(str(exc))
+    if not removed:
+        _fail(f"no staff account is named {name!r}")
+    typer.echo(f"Staff account {name} removed.")
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """The staff accounts' names, one a line."""
+    try:
+        names = _accounts().names()
+    except BayBotError as exc:
+        _fail(str(exc))
+    for name in names:
+        typer.echo(name)
 
 
 @app.command("documents")

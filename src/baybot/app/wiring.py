@@ -34,9 +34,16 @@ def build_retriever(
     return Retriever.from_settings(settings, embedders=embedders)
 
 
-def build_assistant(settings: Settings, *, progress: Progress | None = None) -> Assistant:
-    """An Assistant with its retriever and the corpus sentences' vectors ready."""
-    assistant = Assistant(build_retriever(settings, progress=progress), settings)
+def build_assistant(
+    settings: Settings,
+    *,
+    embedders: Sequence[Embedder] | None = None,
+    progress: Progress | None = None,
+) -> Assistant:
+    """An Assistant with its retriever and the corpus sentences' vectors ready (reusing
+    `embedders` when given, as a server switching index versions does)."""
+    retriever = build_retriever(settings, embedders=embedders, progress=progress)
+    assistant = Assistant(retriever, settings)
     with open_cache(settings.cache_dir, settings.vector_cache, settings.seed_vectors) as cache:
         assistant.evidence.prepare(cache, progress)
     if progress:

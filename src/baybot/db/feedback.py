@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
-from sqlalchemy import Engine, Select, and_, func, insert, or_, select
+from sqlalchemy import Engine, Select, and_, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import schema
@@ -104,6 +104,22 @@ class FeedbackRepository:
             raise FeedbackError(f"cannot store feedback: {exc}") from exc
         values.update(id=row_id, citations=item.citations)
         return Feedback(**values)
+
+    def set_comment(self, feedback_id: int, comment: str) -> bool:
+        """Add or replace the comment of a stored rating (a visitor comments after rating);
+        False when there is no such rating."""
+        comment = comment.strip()
+        if len(comment) > MAX_COMMENT_CHARS:
+            raise FeedbackError(f"comment is longer than {MAX_COMMENT_CHARS} characters")
+        table = schema.feedback
+        try:
+            with self._engine.begin() as connection:
+                changed = connection.execute(
+                    update(table).where(table.c.id == feedback_id).values(comment=comment)
+                ).rowcount
+        except SQLAlchemyError as exc:
+            raise FeedbackError(f"cannot store the comment: {exc}") from exc
+        return bool(changed)
 
     def list(
         self, where: FeedbackFilter = FeedbackFilter(), *, limit: int | None = None, offset: int = 0

@@ -1,1 +1,1 @@
-"""Stage 6, staff: evaluation, batch answers and feedback."""
+"""Stage 6, staff: evaluation and batch answers (feedback is kept by baybot.db)."""

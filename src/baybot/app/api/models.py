@@ -126,6 +126,7 @@ class Health(BaseModel):
     passages: int | None = None
     models: list[str] = []
     generator: str | None = None
+    index_version: str | None = None
     error: str | None = None
     progress: float | None = Field(
         None, description="While loading: share of the vectors to compute that are done."

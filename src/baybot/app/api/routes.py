@@ -8,16 +8,15 @@ unknown filter name) is answered 422 with the reason before any work is done.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
+import datetime as dt
 import json
 import logging
-import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sse_starlette.sse import EventSourceResponse
@@ -26,7 +25,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from baybot import __version__
 from baybot.answer.assistant import Assistant
 from baybot.answer.generators import GenerationError, available_generators
-from baybot.app.api.guards import BodyLimit, RateLimiter
+from baybot.app.api.guards import BodyLimit, Callers, limit_or_raise, validation_error
 from baybot.app.api.models import (
     AnswerModel,
     AnswerRequest,
@@ -35,23 +34,22 @@ from baybot.app.api.models import (
     SearchRequest,
     SearchResponse,
 )
-from baybot.app.wiring import build_assistant
+from baybot.app.live import LiveAssistant
+from baybot.app.records import AnswerLogger
 from baybot.config import Settings
+from baybot.db import Database, SharedRateLimiter
 from baybot.errors import BayBotError, QueryError
-from baybot.timing import Progress
 from baybot.types import Answer, AnswerStream, Token
 
 log = logging.getLogger(__name__)
 
 
-class _State:
-    """The Assistant, built in the background so the server answers /healthz at once."""
-
-    def __init__(self) -> None:
-        self.assistant: Assistant | None = None
-        self.error: str | None = None
-        self.progress: Progress | None = None
-        self.ready = threading.Event()
+def open_database(settings: Settings) -> Database:
+    """The database of `settings` (PostgreSQL, or the SQLite file), migrated."""
+    return Database(
+        settings.storage_url,
+        answer_retention=dt.timedelta(days=settings.answer_retention_days),
+    )
 
 
 def create_app(
@@ -60,35 +58,21 @@ def create_app(
     *,
     ui: bool = True,
     progress: bool = False,
+    database: Database | None = None,
 ) -> FastAPI:
-    """The server app: REST under /v1 and, with `ui`, the web chat at `/`. It loads (and if
-    needed builds) the index in the background on start unless given an Assistant; progress
-    shows as a bar on a terminal (`progress`), else as log lines, and in /healthz."""
+    """The server app: REST under /v1 and, with `ui`, the public chat at `/` and the staff app
+    behind sign-in at `/staff`. It loads (and, unless read-only, builds) the index in the
+    background on start unless given an Assistant."""
     settings = settings or (assistant.settings if assistant else Settings())
-    state = _State()
-    state.progress = Progress(terminal=progress)
-
-    def load() -> None:
-        log.info("loading the index from %s (built or updated from %s when needed)",
-                 settings.index_dir, settings.corpus_dir)  # fmt: skip
-        try:
-            state.assistant = build_assistant(settings, progress=state.progress)
-            index = state.assistant.retriever.index
-            log.info("ready: %d passages from %d sources", len(index), len(index.documents))
-        except BayBotError as exc:
-            state.error = str(exc)
-            log.error("cannot load the index: %s", exc)
-        finally:
-            state.ready.set()
+    live = LiveAssistant(settings, assistant, progress=progress)
+    database = database or open_database(settings)
+    log_answer = AnswerLogger(database, settings.log_answers)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if assistant is not None:
-            state.assistant = assistant
-            state.ready.set()
-        else:
-            threading.Thread(target=load, name="baybot-load", daemon=True).start()
+        live.start()
         yield
+        live.stop()
 
     app = FastAPI(
         title="BayBot API",
@@ -96,38 +80,30 @@ def create_app(
         description="Cited answers about Greater Bay Area talent schemes.",
         lifespan=lifespan,
     )
+    app.state.live = live
+    app.state.database = database
 
-    keys = [k.get_secret_value().encode() for k in settings.api_keys]
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    callers = Callers.of(settings.api_keys)
+    limiter = SharedRateLimiter(database.rate_limits, settings.rate_limit_per_minute)
 
     def guard(request: Request) -> None:
-        """API keys (compared in constant time, never logged) and the per-caller rate limit."""
-        given = request.headers.get("x-api-key") or ""
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            given = token.strip()
-        caller = f"address:{request.client.host if request.client else 'unknown'}"
-        if keys:
-            if not any(hmac.compare_digest(given.encode(), key) for key in keys):
-                raise HTTPException(
-                    401, detail="missing or unknown API key", headers={"WWW-Authenticate": "Bearer"}
-                )
-            caller = "key:" + hashlib.sha256(given.encode()).hexdigest()
-        wait = limiter.retry_after(caller)
-        if wait:
+        """API keys (compared in constant time, never logged) and the per-caller rate limit,
+        counted in the database so every replica shares it."""
+        caller = callers.identify(request.headers, request.client.host if request.client else None)
+        if caller is None:
             raise HTTPException(
-                429,
-                detail=f"rate limit of {limiter.per_minute} requests a minute reached",
-                headers={"Retry-After": str(wait)},
+                401, detail="missing or unknown API key", headers={"WWW-Authenticate": "Bearer"}
             )
+        limit_or_raise(limiter, caller)
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(guard)])
 
     def ready() -> Assistant:
-        if state.assistant is None:
-            reason = state.error or "the index is still loading"
-            raise HTTPException(503, detail=reason)
-        return state.assistant
+        if live.assistant is None:
+            raise HTTPException(503, detail=live.error or "the index is still loading")
+        return live.assistant
+
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
 
     @app.exception_handler(QueryError)
     async def query_error(_: Any, exc: QueryError) -> JSONResponse:
@@ -139,10 +115,11 @@ def create_app(
 
     @app.get("/healthz", response_model=Health)
     def healthz() -> Health:
-        if state.assistant is None:
-            if state.error:
-                return Health(status="failed", version=__version__, error=state.error)
-            now = state.progress.snapshot() if state.progress else None
+        a = live.assistant
+        if a is None:
+            if live.error:
+                return Health(status="failed", version=__version__, error=live.error)
+            now = live.progress.snapshot()
             return Health(
                 status="loading",
                 version=__version__,
@@ -150,7 +127,6 @@ def create_app(
                 eta_s=round(now.eta_s) if now and now.eta_s is not None else None,
                 step=now.step if now else None,
             )
-        a = state.assistant
         return Health(
             status="ready",
             version=__version__,
@@ -158,6 +134,7 @@ def create_app(
             passages=len(a.retriever.index),
             models=[e.name for e in a.retriever.embedders],
             generator=a.settings.generator,
+            index_version=a.retriever.index.version,
         )
 
     @v1.post("/search", response_model=SearchResponse)
@@ -186,10 +163,12 @@ def create_app(
         filters = request.filters.model_dump(exclude_none=True) if request.filters else None
         events = a.stream(request.question, history, generator=request.generator, filters=filters)
         if not request.stream:
-            return await run_in_threadpool(_final, events)
+            final = await run_in_threadpool(AnswerStream(events).final)
+            await run_in_threadpool(log_answer, final)
+            return final.to_dict()
         # The first step validates the question and filters: a bad request is still a 4xx.
         first = await run_in_threadpool(next, events)
-        return EventSourceResponse(_sse(first, events))
+        return EventSourceResponse(_sse(first, events, log_answer))
 
     @v1.get("/documents/{doc_id}", response_model=DocumentModel)
     def document(
@@ -201,21 +180,17 @@ def create_app(
         return {**dataclasses.asdict(doc), "doc_id": doc.id, "url": doc.url}
 
     app.include_router(v1)
-    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     if ui:
+        from baybot.app.web.access import StaffGate, add_sign_in_routes, staff_auth
         from baybot.app.web.chat import mount_ui
-        from baybot.errors import NotReady
-        from baybot.staff.feedback import FeedbackStore
+        from baybot.app.web.staff import mount_staff
 
-        def provider() -> Assistant:
-            if state.assistant is None:
-                if state.error:
-                    raise BayBotError(state.error)
-                snapshot = state.progress.snapshot() if state.progress else None
-                raise NotReady("the index is still loading", snapshot)
-            return state.assistant
-
-        mount_ui(app, provider, settings, FeedbackStore(settings.feedback_path))
+        auth = staff_auth(settings, database)
+        add_sign_in_routes(app, auth)
+        mount_staff(app, live.get, settings, database)  # before `/`, which takes every path
+        mount_ui(app, live.get, settings, database, Callers.of(settings.api_keys), limiter)
+        app.add_middleware(StaffGate, auth=auth)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -226,20 +201,20 @@ def create_app(
     return app
 
 
-def _final(events: Iterator[Any]) -> dict[str, Any]:
-    return AnswerStream(events).final().to_dict()
-
-
 def _event(event: Token | Answer) -> dict[str, str]:
     if isinstance(event, Answer):
         return {"event": "answer", "data": json.dumps(event.to_dict(), ensure_ascii=False)}
     return {"event": "token", "data": json.dumps({"text": event.text}, ensure_ascii=False)}
 
 
-async def _sse(first: Token | Answer, rest: Iterator[Any]) -> AsyncIterator[dict[str, str]]:
+async def _sse(
+    first: Token | Answer, rest: Iterator[Any], log_answer: AnswerLogger
+) -> AsyncIterator[dict[str, str]]:
     yield _event(first)
     try:
         async for event in iterate_in_threadpool(rest):
+            if isinstance(event, Answer):
+                await run_in_threadpool(log_answer, event)
             yield _event(event)
     except BayBotError as exc:
         yield {"event": "error", "data": json.dumps({"detail": str(exc)}, ensure_ascii=False)}

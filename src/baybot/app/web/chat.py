@@ -1,8 +1,9 @@
-"""The Gradio app: the chat for prospective talent (and the staff tab, staff.py), over one
-Assistant.
+"""The public Gradio app at `/`: the chat for prospective talent, with a rating (and an
+optional comment) on every answer. The staff tools are a separate app behind sign-in (staff.py).
 
-Handlers only translate between widgets and the Python API (Assistant, Retriever, batch,
-feedback); rendering lives in render.py and wording in strings.py.
+Each question and rating goes through the same per-caller rate limit as the REST API, and the
+same question length limit; handlers only translate between widgets and the Python API;
+rendering lives in render.py and wording in strings.py.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ import gradio as gr
 from fastapi import FastAPI
 
 from baybot.answer.assistant import Assistant
+from baybot.app.api.guards import Callers, Limiter
+from baybot.app.records import AnswerLogger, rate
 from baybot.app.web.render import answer_markdown, escape_markdown, sources_html, streaming_markdown
-from baybot.app.web.staff import staff_tab
 from baybot.app.web.strings import LANGUAGE_NAMES, UI_LANGUAGES, from_accept_language, t
 from baybot.config import Settings
+from baybot.db import Database
+from baybot.db.feedback import MAX_COMMENT_CHARS
 from baybot.errors import BayBotError, NotReady
-from baybot.staff.feedback import FeedbackStore
-from baybot.types import AnswerStream
+from baybot.search.retriever import MAX_QUERY_CHARS
+from baybot.types import Answer, AnswerStream
 
 MAX_TURNS = 20  # earlier turns are dropped; follow-ups need only the last few
 EXAMPLES = (
@@ -62,9 +66,27 @@ Provider = Callable[[], Assistant]
 Relabel = list[tuple[gr.components.Component | gr.blocks.BlockContext, Callable[[str], dict]]]
 
 
-def build_ui(provider: Provider, settings: Settings, feedback: FeedbackStore | None) -> gr.Blocks:
-    """The whole web UI; `provider` returns the Assistant or raises NotReady / BayBotError."""
+class PublicGuard:
+    """The REST API's per-caller rate limit, applied to each chat question and rating."""
+
+    def __init__(self, callers: Callers, limiter: Limiter) -> None:
+        self.callers, self.limiter = callers, limiter
+
+    def check(self, request: gr.Request | None, lang: str) -> None:
+        """gr.Error (shown to the visitor) once this caller has used its allowance."""
+        client = request.client.host if request and request.client else None
+        headers = dict(request.headers) if request else {}
+        wait = self.limiter.retry_after(self.callers.address(headers, client))
+        if wait:
+            raise gr.Error(t("rate_limited", lang, seconds=wait))
+
+
+def build_ui(
+    provider: Provider, settings: Settings, database: Database, guard: PublicGuard
+) -> gr.Blocks:
+    """The public web UI; `provider` returns the Assistant or raises NotReady / BayBotError."""
     relabel: Relabel = []
+    log_answer = AnswerLogger(database, settings.log_answers)
 
     def labelled(component: Any, **keys: str) -> Any:
         relabel.append((component, lambda lang: {attr: t(key, lang) for attr, key in keys.items()}))
@@ -86,86 +108,111 @@ def build_ui(provider: Provider, settings: Settings, feedback: FeedbackStore | N
                     ),
                     label="language",
                 )
-        with gr.Tabs():
-            with labelled(
+        with (
+            gr.Tabs(),
+            labelled(
                 gr.Tab(t("tab_chat", "en"), id="chat", elem_id="bb-chat-tab"), label="tab_chat"
-            ):
-                turns = gr.State([])
-                with gr.Row():
-                    with gr.Column(scale=3, min_width=320):
-                        chatbot = labelled(
-                            gr.Chatbot(
-                                label=t("chat", "en"),
-                                elem_id="bb-chat",
-                                height=520,
-                                latex_delimiters=[],
-                                sanitize_html=True,
-                                feedback_options=None,
-                                placeholder=t("chat_empty", "en"),
-                                buttons=["copy"],
+            ),
+        ):
+            turns = gr.State([])
+            with gr.Row():
+                with gr.Column(scale=3, min_width=320):
+                    chatbot = labelled(
+                        gr.Chatbot(
+                            label=t("chat", "en"),
+                            elem_id="bb-chat",
+                            height=520,
+                            latex_delimiters=[],
+                            sanitize_html=True,
+                            feedback_options=("Like", "Dislike"),
+                            placeholder=t("chat_empty", "en"),
+                            buttons=["copy"],
+                        ),
+                        label="chat",
+                        placeholder="chat_empty",
+                    )
+                    with gr.Row(visible=False, elem_id="bb-comment-row") as comment_row:
+                        comment = labelled(
+                            gr.Textbox(
+                                label=t("public_comment", "en"),
+                                elem_id="bb-comment",
+                                scale=4,
+                                max_lines=4,
+                                max_length=MAX_COMMENT_CHARS,
                             ),
-                            label="chat",
-                            placeholder="chat_empty",
+                            label="public_comment",
                         )
-                        with gr.Row():
-                            question = labelled(
-                                gr.Textbox(
-                                    label=t("question", "en"),
-                                    placeholder=t("placeholder", "en"),
-                                    elem_id="bb-question",
-                                    scale=5,
-                                    max_lines=6,
-                                    max_length=2000,
-                                    autofocus=True,
-                                ),
-                                label="question",
-                                placeholder="placeholder",
-                            )
-                            send = labelled(
-                                gr.Button(
-                                    t("send", "en"),
-                                    variant="primary",
-                                    elem_id="bb-send",
-                                    scale=1,
-                                    min_width=80,
-                                ),
-                                value="send",
-                            )
-                        examples = labelled(
-                            gr.Dataset(
-                                components=[question],
-                                samples=[[q] for q in EXAMPLES],
-                                label=t("examples", "en"),
-                                elem_id="bb-examples",
+                        send_comment = labelled(
+                            gr.Button(t("send_comment", "en"), elem_id="bb-send-comment", scale=1),
+                            value="send_comment",
+                        )
+                    rated_note = gr.Markdown(elem_id="bb-rated-note")
+                    with gr.Row():
+                        question = labelled(
+                            gr.Textbox(
+                                label=t("question", "en"),
+                                placeholder=t("placeholder", "en"),
+                                elem_id="bb-question",
+                                scale=5,
+                                max_lines=6,
+                                max_length=2000,
+                                autofocus=True,
                             ),
-                            label="examples",
+                            label="question",
+                            placeholder="placeholder",
                         )
-                        clear = labelled(
-                            gr.Button(t("new_chat", "en"), size="sm", elem_id="bb-new"),
-                            value="new_chat",
+                        send = labelled(
+                            gr.Button(
+                                t("send", "en"),
+                                variant="primary",
+                                elem_id="bb-send",
+                                scale=1,
+                                min_width=80,
+                            ),
+                            value="send",
                         )
-                    with gr.Column(scale=2, min_width=300):
-                        sources_heading = gr.Markdown(f"### {t('sources', 'en')}")
-                        relabel.append(
-                            (sources_heading, lambda lang: {"value": f"### {t('sources', lang)}"})
-                        )
-                        sources = gr.HTML(sources_html(None, "en"), elem_id="bb-sources")
-            if settings.staff_tab:
-                with labelled(
-                    gr.Tab(t("tab_staff", "en"), id="staff", elem_id="bb-staff-tab"),
-                    label="tab_staff",
-                ):
-                    staff = staff_tab(provider, feedback, settings, language, labelled)
-            else:
-                staff = None
+                    examples = labelled(
+                        gr.Dataset(
+                            components=[question],
+                            samples=[[q] for q in EXAMPLES],
+                            label=t("examples", "en"),
+                            elem_id="bb-examples",
+                        ),
+                        label="examples",
+                    )
+                    clear = labelled(
+                        gr.Button(t("new_chat", "en"), size="sm", elem_id="bb-new"),
+                        value="new_chat",
+                    )
+                with gr.Column(scale=2, min_width=300):
+                    sources_heading = gr.Markdown(f"### {t('sources', 'en')}")
+                    relabel.append(
+                        (sources_heading, lambda lang: {"value": f"### {t('sources', lang)}"})
+                    )
+                    sources = gr.HTML(sources_html(None, "en"), elem_id="bb-sources")
 
-        chat_inputs = [question, chatbot, turns, language]
-        chat_outputs = [question, chatbot, sources, turns]
+        answers = gr.State({})  # chat message position -> its Answer, for ratings
+        rated_id = gr.State(None)
+        chat_inputs = [question, chatbot, turns, language, answers]
+        chat_outputs = [question, chatbot, sources, turns, answers]
 
         def respond(
-            message: str, chat: list[dict], history: list[dict], lang: str
+            message: str,
+            chat: list[dict],
+            history: list[dict],
+            lang: str,
+            shown: dict[int, Answer],
+            request: gr.Request,
         ) -> Iterator[tuple]:
-            yield from _respond(provider, message, chat, history, lang)
+            if len(message or "") > MAX_QUERY_CHARS:
+                raise gr.Error(t("too_long", lang, limit=MAX_QUERY_CHARS))
+            guard.check(request, lang)
+            for update in _respond(provider, message, chat, history, lang):
+                if isinstance(update[-1], Answer):
+                    final = update[-1]
+                    log_answer(final)
+                    shown = {**shown, len(update[1]) - 1: final}
+                yield (*update[:4], shown)
 
         send.click(respond, chat_inputs, chat_outputs, api_name="chat", concurrency_limit=4)
         question.submit(respond, chat_inputs, chat_outputs, api_name=False, concurrency_limit=4)
@@ -173,9 +220,51 @@ def build_ui(provider: Provider, settings: Settings, feedback: FeedbackStore | N
             lambda sample: sample[0], examples, question, api_name=False, queue=False
         ).then(respond, chat_inputs, chat_outputs, api_name=False, concurrency_limit=4)
         clear.click(
-            lambda lang: ("", [], sources_html(None, lang), []),
+            lambda lang: ("", [], sources_html(None, lang), [], {}),
             [language],
             chat_outputs,
+            api_name=False,
+            queue=False,
+        )
+
+        def on_rate(
+            data: gr.LikeData, shown: dict[int, Answer], lang: str, request: gr.Request
+        ) -> tuple:
+            position = data.index if isinstance(data.index, int) else data.index[0]
+            answer = shown.get(position)
+            if answer is None or data.liked not in (True, False):
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            guard.check(request, lang)
+            try:
+                version = provider().retriever.index.version
+                saved = rate(database, answer, "up" if data.liked else "down", "",
+                             index_version=version, source="public")  # fmt: skip
+            except BayBotError as exc:
+                raise gr.Error(str(exc)) from exc
+            return saved.id, gr.Row(visible=True), "", escape_markdown(t("public_rated", lang))
+
+        chatbot.like(
+            on_rate,
+            [answers, language],
+            [rated_id, comment_row, comment, rated_note],
+            api_name=False,
+            queue=False,
+        )
+
+        def on_comment(note: str, feedback_id: int | None, lang: str, request: gr.Request) -> tuple:
+            if feedback_id is None or not (note or "").strip():
+                return gr.skip(), gr.skip(), gr.skip()
+            guard.check(request, lang)
+            try:
+                database.feedback.set_comment(feedback_id, note)
+            except BayBotError as exc:
+                raise gr.Error(str(exc)) from exc
+            return "", gr.Row(visible=False), escape_markdown(t("comment_saved", lang))
+
+        send_comment.click(
+            on_comment,
+            [comment, rated_id, language],
+            [comment, comment_row, rated_note],
             api_name=False,
             queue=False,
         )
@@ -208,7 +297,7 @@ def build_ui(provider: Provider, settings: Settings, feedback: FeedbackStore | N
         def on_tick(lang: str) -> tuple:
             return _refresh(provider, lang)
 
-        refresh_outputs = [status, timer, *(staff.choices if staff else [])]
+        refresh_outputs = [status, timer]
         demo.load(on_load, None, [language, *refresh_outputs], api_name=False, queue=False)
         timer.tick(on_tick, [language], refresh_outputs, api_name=False, queue=False)
 
@@ -240,20 +329,12 @@ def _status(provider: Provider, lang: str) -> str:
 
 
 def _refresh(provider: Provider, lang: str) -> tuple:
-    """Status line, whether to keep polling, and the staff filter choices once loaded."""
+    """Status line, and whether to keep polling (until the index is loaded)."""
     try:
-        a = provider()
+        provider()
     except BayBotError:
-        return (_status(provider, lang), gr.Timer(active=True), gr.skip(), gr.skip())
-    documents = a.retriever.index.documents.values()
-    regions = sorted({d.region for d in documents if d.region})
-    schemes = sorted({s for d in documents for s in d.schemes})
-    return (
-        _status(provider, lang),
-        gr.Timer(active=False),
-        gr.Dropdown(choices=regions),
-        gr.Dropdown(choices=schemes),
-    )
+        return (_status(provider, lang), gr.Timer(active=True))
+    return (_status(provider, lang), gr.Timer(active=False))
 
 
 def _respond(
@@ -291,16 +372,29 @@ def _respond(
         {"role": "user", "content": text},
         {"role": "assistant", "content": final.text},
     ]
-    yield "", chat, sources_html(final, lang), history[-MAX_TURNS:]
+    yield "", chat, sources_html(final, lang), history[-MAX_TURNS:], final
 
 
 def mount_ui(
-    app: FastAPI, provider: Provider, settings: Settings, feedback: FeedbackStore | None
+    app: FastAPI,
+    provider: Provider,
+    settings: Settings,
+    database: Database,
+    callers: Callers,
+    limiter: Limiter,
 ) -> FastAPI:
-    """Mount the chat at `/` of `app`; routes already on `app` (/v1, /healthz, /docs) win."""
+    """Mount the chat at `/` of `app`; routes already on `app` (/v1, /healthz, /docs, /staff)
+    win."""
     # Gradio would otherwise report usage to its servers.
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    demo = build_ui(provider, settings, feedback)
+    demo = build_ui(provider, settings, database, PublicGuard(callers, limiter))
     return gr.mount_gradio_app(
-        app, demo, path="", css=CSS, theme=THEME, footer_links=["api"], ssr_mode=False
+        app,
+        demo,
+        path="",
+        css=CSS,
+        theme=THEME,
+        footer_links=["api"],
+        ssr_mode=False,
+        max_file_size=settings.max_request_bytes,
     )

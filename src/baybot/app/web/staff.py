@@ -1,6 +1,7 @@
-"""The staff tab: the retrieval inspector with ratings, batch tests and the feedback export.
+"""The staff app at /staff (behind sign-in, access.py): the retrieval inspector with ratings,
+batch tests, and the public and staff feedback with filters and export.
 
-Handlers only translate between widgets and the Python API (Retriever, batch, feedback).
+Handlers only translate between widgets and the Python API (Retriever, batch, database).
 """
 
 from __future__ import annotations
@@ -13,35 +14,108 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
+from fastapi import FastAPI
 
 from baybot.answer.assistant import Assistant
 from baybot.answer.generators import available_generators
+from baybot.app.web.access import CSRF_SCRIPT, PREFIX, SIGN_OUT_JS
 from baybot.app.web.render import answer_markdown, escape_markdown, sources_html
-from baybot.app.web.strings import t
+from baybot.app.web.strings import LANGUAGE_NAMES, UI_LANGUAGES, t
 from baybot.config import Settings
+from baybot.db import Database, FeedbackFilter
+from baybot.db.feedback import COLUMNS as FEEDBACK_COLUMNS
 from baybot.errors import BayBotError
 from baybot.search.retriever import MAX_K
 from baybot.staff.batch import COLUMNS as BATCH_COLUMNS
 from baybot.staff.batch import answer_all, read_questions, to_csv
-from baybot.staff.feedback import COLUMNS as FEEDBACK_COLUMNS
-from baybot.staff.feedback import FeedbackStore
 from baybot.types import Answer
 
-
-class StaffTab:
-    """The staff tab's widgets that the page load fills in."""
-
-    def __init__(self, choices: list[gr.Dropdown]) -> None:
-        self.choices = choices
+# Ratings shown in the feedback table at once; the export has them all.
+FEEDBACK_ROWS = 200
+Relabel = list[tuple[Any, Callable[[str], dict]]]
 
 
-def staff_tab(
+def build_staff_ui(
+    provider: Callable[[], Assistant], settings: Settings, database: Database
+) -> gr.Blocks:
+    """The staff app; `provider` returns the Assistant or raises NotReady / BayBotError."""
+    relabel: Relabel = []
+
+    def labelled(component: Any, **keys: str) -> Any:
+        relabel.append((component, lambda lang: {attr: t(key, lang) for attr, key in keys.items()}))
+        return component
+
+    with gr.Blocks(title="BayBot staff", analytics_enabled=False) as demo:
+        with gr.Row(equal_height=True):
+            with gr.Column(scale=4):
+                gr.Markdown("# BayBot staff")
+            with gr.Column(scale=2, min_width=220):
+                language = labelled(
+                    gr.Radio(
+                        [(LANGUAGE_NAMES[code], code) for code in UI_LANGUAGES],
+                        value="en",
+                        label=t("language", "en"),
+                        elem_id="bb-staff-language",
+                    ),
+                    label="language",
+                )
+            with gr.Column(scale=1, min_width=120):
+                sign_out = labelled(
+                    gr.Button(t("sign_out", "en"), size="sm", elem_id="bb-sign-out"),
+                    value="sign_out",
+                )
+        sign_out.click(None, js=SIGN_OUT_JS, api_name=False, queue=False)
+        with gr.Tabs():
+            choices = _staff_tabs(provider, database, settings, language, labelled)
+
+        def on_language(lang: str) -> list[Any]:
+            return [gr.update(**make(lang)) for _, make in relabel]
+
+        language.change(
+            on_language, [language], [c for c, _ in relabel], api_name=False, queue=False
+        )
+
+        def on_load() -> tuple:
+            try:
+                documents = provider().retriever.index.documents.values()
+            except BayBotError:
+                return gr.skip(), gr.skip()
+            regions = sorted({d.region for d in documents if d.region})
+            schemes = sorted({s for d in documents for s in d.schemes})
+            return gr.Dropdown(choices=regions), gr.Dropdown(choices=schemes)
+
+        demo.load(on_load, None, choices, api_name=False, queue=False)
+    demo.queue(default_concurrency_limit=2)
+    return demo
+
+
+def mount_staff(
+    app: FastAPI, provider: Callable[[], Assistant], settings: Settings, database: Database
+) -> FastAPI:
+    """Mount the staff app at /staff of `app` (the gate in access.py guards every path)."""
+    from baybot.app.web.chat import CSS, THEME
+
+    return gr.mount_gradio_app(
+        app,
+        build_staff_ui(provider, settings, database),
+        path=PREFIX,
+        css=CSS,
+        theme=THEME,
+        head=CSRF_SCRIPT,
+        footer_links=[],
+        ssr_mode=False,
+        max_file_size=settings.max_request_bytes,
+    )
+
+
+def _staff_tabs(
     provider: Callable[[], Assistant],
-    feedback: FeedbackStore | None,
+    database: Database,
     settings: Settings,
     language: gr.Radio,
     labelled: Callable[..., Any],
-) -> StaffTab:
+) -> list[gr.Dropdown]:
+    """The inspector, batch and feedback tabs; returns the filter choices the load fills."""
     generators = available_generators()
     last = gr.State(None)
     with labelled(gr.Tab(t("inspector", "en"), id="inspector"), label="inspector"):
@@ -152,17 +226,14 @@ def staff_tab(
         def handler(reply: Answer | None, note: str, lang: str) -> str:
             if reply is None:
                 return escape_markdown(t("nothing_to_rate", lang))
-            if feedback is None:
-                raise gr.Error("feedback is not stored: no feedback database is configured")
             try:
-                saved = feedback.record(
-                    reply, rating, note, index_version=provider().retriever.index.version
-                )
+                version = provider().retriever.index.version
+                saved = rate(database, reply, rating, note, index_version=version, source="staff")
             except BayBotError as exc:
                 raise gr.Error(str(exc)) from exc
             return escape_markdown(t("rated", lang, id=saved.id))
 
-        return handler
+        return handler  # type: ignore[return-value]
 
     up.click(rate("up"), [last, comment, language], rated, api_name="rate_up")
     down.click(rate("down"), [last, comment, language], rated, api_name="rate_down")
@@ -218,21 +289,83 @@ def staff_tab(
     )
 
     with labelled(gr.Tab(t("feedback", "en"), id="feedback"), label="feedback"):
-        export = labelled(gr.Button(t("export", "en"), elem_id="bb-export"), value="export")
+        with gr.Row():
+            rating_filter = labelled(
+                gr.Dropdown(["", "up", "down"], value="", label=t("rating", "en")), label="rating"
+            )
+            source_filter = labelled(
+                gr.Dropdown(["", "public", "staff"], value="", label=t("source", "en")),
+                label="source",
+            )
+            language_filter = labelled(
+                gr.Dropdown(
+                    ["en", "zh-Hant", "zh-Hans"], multiselect=True, label=t("doc_language", "en")
+                ),
+                label="doc_language",
+            )
+            text_filter = labelled(
+                gr.Textbox(label=t("contains", "en"), max_length=200), label="contains"
+            )
+            since_filter = labelled(
+                gr.Textbox(label=t("since", "en"), max_length=10), label="since"
+            )
+        with gr.Row():
+            show = labelled(
+                gr.Button(t("show", "en"), variant="primary", elem_id="bb-feedback-show"),
+                value="show",
+            )
+            export = labelled(gr.Button(t("export", "en"), elem_id="bb-export"), value="export")
+        shown = gr.Markdown(elem_id="bb-feedback-count")
+        recent = gr.Dataframe(
+            headers=list(FEEDBACK_COLUMNS), interactive=False, wrap=True, elem_id="bb-feedback"
+        )
         export_file = labelled(
             gr.File(label=t("download", "en"), interactive=False), label="download"
         )
-        recent = gr.Dataframe(headers=list(FEEDBACK_COLUMNS), interactive=False, wrap=True)
 
-    def export_feedback() -> tuple:
-        if feedback is None:
-            raise gr.Error("feedback is not stored: no feedback database is configured")
-        items = feedback.all(limit=200)
-        frame = pd.DataFrame([i.to_dict() for i in items], columns=list(FEEDBACK_COLUMNS))
-        return _download(feedback.export_csv(), "baybot-feedback"), frame
+    filter_inputs = [rating_filter, source_filter, language_filter, text_filter, since_filter]
 
-    export.click(export_feedback, None, [export_file, recent], api_name="export_feedback")
-    return StaffTab([region, scheme])
+    def show_feedback(*values: Any) -> tuple:
+        where = _feedback_filter(*values)
+        items = database.feedback.list(where, limit=FEEDBACK_ROWS)
+        frame = pd.DataFrame([_feedback_row(i) for i in items], columns=list(FEEDBACK_COLUMNS))
+        return f"{database.feedback.count(where)} ratings", frame
+
+    def export_feedback(*values: Any) -> tuple:
+        where = _feedback_filter(*values)
+        return (
+            *show_feedback(*values),
+            _download(database.feedback.export_csv(where), "baybot-feedback"),
+        )
+
+    show.click(show_feedback, filter_inputs, [shown, recent], api_name="feedback")
+    export.click(
+        export_feedback, filter_inputs, [shown, recent, export_file], api_name="export_feedback"
+    )
+    return [region, scheme]
+
+
+def _feedback_filter(
+    rating: str, source: str, languages: list[str] | None, text: str, since: str
+) -> FeedbackFilter:
+    try:
+        start = dt.datetime.fromisoformat(since.strip()).replace(tzinfo=dt.UTC) if since else None
+    except ValueError as exc:
+        raise gr.Error(f"since must be a date like 2026-01-31, not {since[:20]!r}") from exc
+    return FeedbackFilter(
+        rating=rating or None,  # type: ignore[arg-type]
+        source=source or None,  # type: ignore[arg-type]
+        languages=tuple(languages) if languages else None,
+        since=start,
+        text=(text or "").strip() or None,
+    )
+
+
+def _feedback_row(item: Any) -> dict[str, Any]:
+    row = {name: getattr(item, name) for name in FEEDBACK_COLUMNS}
+    row["created"] = item.created.isoformat(timespec="seconds")
+    row["citations"] = ", ".join(f"[{c.n}] {c.doc_id}" for c in item.citations)
+    return row
 
 
 def _hits_table(result: Any) -> pd.DataFrame:
