@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, insert, select
 
-from . import schema
+import baybot.db.schema as schema
+
 from .records import StoredCitation, citations_from_json, citations_to_json, utc_now
 
 # How often one process deletes expired entries while logging: the log is then at most this

@@ -16,7 +16,8 @@ from typing import Any, Literal, get_args
 from sqlalchemy import Engine, Select, and_, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import schema
+import baybot.db.schema as schema
+
 from .engine import DatabaseError
 from .records import StoredCitation, citations_from_json, citations_to_json, utc_now
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
-from . import schema
+import baybot.db.schema as schema
 
 WINDOW_S = 60  # the REST limit is per minute
 

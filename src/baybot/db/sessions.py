@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Engine, delete, insert, select
 
-from . import schema
+import baybot.db.schema as schema
+
 from .records import utc_now
 
 TOKEN_BYTES = 32  # 256 random bits: unguessable, so a fast hash suffices to store it

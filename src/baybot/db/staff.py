@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, case, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from . import schema
+import baybot.db.schema as schema
+
 from .engine import DatabaseError
 from .records import utc_now
 
