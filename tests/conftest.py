@@ -17,6 +17,9 @@ from baybot import Settings, ingest
 from baybot.app.wiring import build_assistant
 from baybot.corpus.discovery import doc_id_for
 from baybot.index.embedders import SentenceTransformerEmbedder
+from tests.postgres import postgres_uri
+
+__all__ = ["postgres_uri"]  # a session fixture: one PostgreSQL server for every test that asks
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

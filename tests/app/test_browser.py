@@ -16,6 +16,7 @@ import pytest
 from baybot import Settings, ingest
 from baybot.app.api import create_app
 from baybot.app.wiring import build_assistant
+from baybot.auth import StaffAccounts
 from tests.conftest import CORPUS
 from tests.servers import serve
 
@@ -49,6 +50,7 @@ The Pearl River talent permit application fee is HK$230 per applicant \
 Fees are paid online <img src=x onerror="window.__pwned = 'img'"> before the permit is issued.
 """
 QUESTION = "What is the application fee for the Pearl River talent permit?"
+STAFF, STAFF_PASSWORD = "reviewer", "browser staff password"
 
 
 def _chromium() -> str:
@@ -85,10 +87,13 @@ def url(tmp_path_factory, cache_dir) -> Iterator[str]:
         index_dir=base / "index",
         cache_dir=cache_dir,
         feedback_db=base / "feedback.db",
+        staff_cookie_secure=False,  # plain HTTP on 127.0.0.1
     )
     ingest(settings)
     assistant = build_assistant(settings)
-    with serve(create_app(settings, assistant=assistant)) as address:
+    app = create_app(settings, assistant=assistant)
+    StaffAccounts(app.state.database).add(STAFF, STAFF_PASSWORD)
+    with serve(app) as address:
         yield address
 
 
@@ -194,9 +199,48 @@ def test_the_chat_works_on_a_phone_sized_screen(browser, url, screenshots):
     page.screenshot(path=str(screenshots / "chat-phone.png"), full_page=True)
 
 
-def test_staff_tab_inspects_retrieval_and_stores_feedback(browser, url, screenshots):
+def staff_page(browser, url: str):
+    """A staff member's browser: /staff sends it to the sign-in page; signed in, the app."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(url + "/staff/")
+    page.wait_for_selector("#bb-staff-name")
+    assert page.url.endswith("/staff/login")
+    page.fill("#bb-staff-name", STAFF)
+    page.fill("#bb-staff-password", STAFF_PASSWORD)
+    page.click("#bb-sign-in")
+    page.wait_for_selector("#bb-sign-out", timeout=60_000)
+    return page
+
+
+def test_a_visitor_rates_an_answer_and_staff_see_it_after_signing_in(browser, url, screenshots):
     page = open_chat(browser, url)
-    page.get_by_role("tab", name="Staff").click()
+    ask(page, QUESTION)
+    page.wait_for_selector("#bb-sources article.bb-source", timeout=60_000)
+    dislike = page.locator('#bb-chat button[aria-label="Dislike"]').last
+    assert dislike.locator("svg").count() == 1  # an icon, not an emoji
+    dislike.click()
+    page.wait_for_selector("#bb-comment textarea", timeout=30_000)
+    page.fill("#bb-comment textarea", "the fee looks outdated")
+    page.click("#bb-send-comment")
+    page.wait_for_function(
+        "() => document.querySelector('#bb-rated-note').innerText.includes('Comment saved')"
+    )
+    page.screenshot(path=str(screenshots / "chat-rated.png"), full_page=True)
+
+    staff = staff_page(browser, url)
+    staff.get_by_role("tab", name="Feedback").click()
+    staff.click("#bb-feedback-show")
+    staff.wait_for_function(
+        "() => document.querySelector('#bb-feedback').innerText.includes('the fee looks outdated')",
+        timeout=30_000,
+    )
+    table = staff.locator("#bb-feedback").inner_text()
+    assert "public" in table and "down" in table and "Pearl River" in table
+    staff.screenshot(path=str(screenshots / "staff-feedback.png"), full_page=True)
+
+
+def test_staff_inspect_retrieval_and_rate_after_signing_in(browser, url, screenshots):
+    page = staff_page(browser, url)
     page.fill("#bb-staff-question textarea", QUESTION)
     page.click("#bb-inspect")
     page.wait_for_selector("#bb-staff-sources article.bb-source", timeout=60_000)
@@ -205,3 +249,10 @@ def test_staff_tab_inspects_retrieval_and_stores_feedback(browser, url, screensh
     page.click("#bb-down")
     page.wait_for_function("() => document.querySelector('#bb-rated').innerText.includes('saved')")
     page.screenshot(path=str(screenshots / "staff-inspector.png"), full_page=True)
+    page.click("#bb-sign-out")
+    page.wait_for_selector("#bb-staff-name", timeout=30_000)  # back at the sign-in page
+
+
+def test_the_public_page_has_no_staff_tab(browser, url):
+    page = open_chat(browser, url)
+    assert page.get_by_role("tab", name="Staff").count() == 0
