@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from baybot.answer.assistant import Assistant
 from baybot.answer.generators import available_generators
+from baybot.app.records import rate as store_rating
 from baybot.app.web.access import CSRF_SCRIPT, PREFIX, SIGN_OUT_JS
 from baybot.app.web.render import answer_markdown, escape_markdown, sources_html
 from baybot.app.web.strings import LANGUAGE_NAMES, UI_LANGUAGES, t
@@ -228,7 +229,9 @@ def _staff_tabs(
                 return escape_markdown(t("nothing_to_rate", lang))
             try:
                 version = provider().retriever.index.version
-                saved = rate(database, reply, rating, note, index_version=version, source="staff")
+                saved = store_rating(
+                    database, reply, rating, note, index_version=version, source="staff"
+                )
             except BayBotError as exc:
                 raise gr.Error(str(exc)) from exc
             return escape_markdown(t("rated", lang, id=saved.id))
