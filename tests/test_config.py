@@ -50,3 +50,14 @@ def test_invalid_values_are_refused() -> None:
         Settings(embedding_models=("a", "a"), embedding_weights=(1.0, 1.0))
     with pytest.raises(ValidationError):
         Settings(fusion="max")
+
+
+def test_database_url_and_session_secret_never_show_in_the_settings(monkeypatch, tmp_path):
+    monkeypatch.setenv("BAYBOT_DATABASE_URL", "postgresql://baybot:pg-pass-123@db/baybot")
+    monkeypatch.setenv("BAYBOT_SESSION_SECRET", "cookie-secret-" * 4)
+    settings = Settings(index_dir=tmp_path / "index")
+    shown = repr(settings) + str(settings.model_dump())
+    assert "pg-pass-123" not in shown and "cookie-secret-" not in shown
+    assert settings.storage_url.endswith("pg-pass-123@db/baybot")
+    monkeypatch.delenv("BAYBOT_DATABASE_URL")
+    assert Settings(index_dir=tmp_path / "index").storage_url.startswith("sqlite:///")

@@ -244,11 +244,11 @@ class Settings(BaseSettings):
     )
 
     # ---- shared state: database, staff sign-in, answer log
-    database_url: str = Field(
-        "",
+    database_url: SecretStr = Field(
+        SecretStr(""),
         description="postgresql://user:pass@host/db to share feedback, staff accounts and "
         "sessions, rate limits and the answer log between replicas; empty: the SQLite file "
-        "feedback_db.",
+        "feedback_db. Secret because the URL carries the password.",
     )
     session_secret: SecretStr | None = Field(
         None,
@@ -284,7 +284,7 @@ class Settings(BaseSettings):
         """The database every shared record goes to: database_url, else the SQLite file."""
         from baybot.db.engine import sqlite_url
 
-        return self.database_url or sqlite_url(self.feedback_path)
+        return self.database_url.get_secret_value() or sqlite_url(self.feedback_path)
 
     @field_validator(
         "embedding_models", "embedding_weights", "api_keys", "cors_origins", mode="before"

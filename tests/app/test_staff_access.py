@@ -236,3 +236,19 @@ def test_the_public_chat_shares_the_rest_rate_limit_and_length_limit(server, tmp
         with pytest.raises(Exception, match="Too many requests"):
             client.predict("And QMAS?", [], "en", api_name="/chat")
         assert requests.post(f"{url}/v1/search", json=body, timeout=30).status_code == 429
+
+
+def test_answers_are_logged_only_when_switched_on(server, tmp_path):
+    question = "Which scheme is for top earners?"
+    for enabled in (False, True):
+        settings = server.settings.model_copy(
+            update={"log_answers": enabled, "feedback_db": tmp_path / f"log-{enabled}.db"}
+        )
+        app = create_app(settings, assistant=server.app.state.live.assistant)
+        with serve(app) as url:
+            answer = requests.post(f"{url}/v1/answer", json={"question": question}, timeout=60)
+            assert answer.status_code == 200
+            logged = app.state.database.answers.recent()
+        assert [entry.question for entry in logged] == ([question] if enabled else [])
+        if enabled:
+            assert logged[0].answer == answer.json()["answer"]
