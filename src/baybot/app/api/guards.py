@@ -43,11 +43,11 @@ class Callers:
         return cls(tuple(k.get_secret_value().encode() for k in keys))
 
     def identify(self, headers: Mapping[str, str], client: str | None) -> str | None:
-        """The caller, or None when no key was sent (or an unknown one) and keys are set."""
+        """The caller, or None when keys are set and no accepted one was sent."""
         given = sent_key(headers)
         if given and any(hmac.compare_digest(given.encode(), key) for key in self.keys):
             return "key:" + hashlib.sha256(given.encode()).hexdigest()
-        if self.keys and (given or client is None):
+        if self.keys:
             return None
         return f"address:{client or 'unknown'}"
 
