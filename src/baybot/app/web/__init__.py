@@ -1,1 +1,2 @@
-"""The web chat and staff tab (Gradio), mounted at `/` of the API server (chat.mount_ui)."""
+"""The public web chat at `/` (chat.mount_ui) and the staff app at `/staff` behind sign-in
+(staff.mount_staff, access.py), both Gradio, mounted in the API server."""
