@@ -71,12 +71,21 @@ def cluster(tmp_path_factory, cache_dir, postgres_uri) -> Iterator[dict]:
             urls.append(f"http://127.0.0.1:{port}")
         for (process, log), address in zip(processes, urls, strict=True):
             assert watch_health(address, process, log)[-1] == "ready", log.read_text()[-3000:]
-        yield {"urls": urls, "env": env, "database": database, "corpus": corpus, "base": base}
+        yield {"urls": urls, "env": env, "database": database, "corpus": corpus, "base": base,
+               "index_before": index_files(base / "index")}  # fmt: skip
     finally:
         for process, _ in processes:
             stop(process)
         database.close()
         drop_postgres_database(postgres_uri, url)
+
+
+def index_files(root: Path) -> dict[str, tuple[int, int]]:
+    """Every path under the index folder with its size and modification time."""
+    return {
+        str(path.relative_to(root)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(root.rglob("*"))
+    }
 
 
 def test_feedback_through_both_replicas_lands_in_one_table(cluster):
@@ -112,6 +121,10 @@ def test_the_rate_limit_holds_in_total_across_replicas(cluster):
     print(f"\nrate limit across 2 replicas: {BURST} requests, {statuses[200]} allowed, "
           f"{statuses[429]} refused (429), limit {PER_MINUTE}/min")  # fmt: skip
     assert statuses == Counter({200: PER_MINUTE, 429: BURST - PER_MINUTE})
+
+
+def test_read_only_replicas_never_wrote_to_the_index(cluster):
+    assert index_files(cluster["base"] / "index") == cluster["index_before"]
 
 
 def test_a_published_index_version_reaches_both_replicas_without_failed_requests(cluster):
