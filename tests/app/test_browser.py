@@ -117,8 +117,13 @@ def open_chat(browser, url: str, *, locale: str = "en-US", width: int = 1280, he
 
 
 def ask(page, question: str) -> None:
+    before = page.locator("#bb-chat .message-row").count()
     page.fill("#bb-question textarea", question)
     page.click("#bb-send")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#bb-chat .message-row').length >= {before + 2}",
+        timeout=60_000,
+    )
     # The answer is complete when the sources panel fills and the streaming cursor is gone.
     page.wait_for_function(
         "() => { const b = document.querySelectorAll('#bb-chat .message-row');"
@@ -144,7 +149,29 @@ def test_a_question_streams_a_cited_answer_whose_footnote_links_the_source(
     assert card.locator("a").first.get_attribute("href") == PLANTED_URL
     assert "2025-06-01" in card.inner_text()
     assert "HK$230" in card.locator("mark").first.inner_text()
-    page.screenshot(path=str(screenshots / "chat-desktop.png"), full_page=True)
+
+
+def _question_offset(page) -> float:
+    """Pixels from the top of the chat box to the newest question."""
+    return page.evaluate(
+        "() => { const rows = document.querySelectorAll('#bb-chat .message-row.user-row');"
+        " const row = rows[rows.length - 1]; let box = row.parentElement;"
+        " while (box.scrollHeight <= box.clientHeight) box = box.parentElement;"
+        " return row.getBoundingClientRect().top - box.getBoundingClientRect().top; }"
+    )
+
+
+def test_the_newest_question_stays_in_view_above_its_answer(browser, url, screenshots):
+    """The chat scrolls to the question, not to the bottom, so the reader sees what was
+    asked and the start of the answer; the public status line shows no index version."""
+    page = open_chat(browser, url)
+    ask(page, "Do I need a job offer to apply for the Top Talent Pass Scheme?")
+    ask(page, "What is the GBA 15% individual income tax subsidy?")
+    page.wait_for_timeout(800)
+    assert -4 <= _question_offset(page) <= 40, _question_offset(page)
+    status = page.locator("#bb-status").inner_text()
+    assert "announcements" in status and "index" not in status and "Loading" not in status
+    page.screenshot(path=str(screenshots / "desktop-en.png"), full_page=True)
 
 
 def test_html_and_script_planted_in_a_source_are_shown_as_text_never_run(browser, url):
@@ -189,14 +216,20 @@ def test_refusals_are_marked_and_follow_ups_use_the_conversation(browser, url):
 
 
 def test_the_chat_works_on_a_phone_sized_screen(browser, url, screenshots):
-    page = open_chat(browser, url, width=390, height=844)
-    ask(page, "What is the GBA 15% individual income tax subsidy?")
+    page = open_chat(browser, url, locale="zh-TW", width=390, height=844)
+    page.wait_for_function("() => document.querySelector('#bb-send').innerText.includes('發問')")
+    ask(page, "高才通B類要有幾多年工作經驗？")
     page.wait_for_selector("#bb-sources article.bb-source", timeout=60_000)
+    sources, examples = (page.locator(s).bounding_box() for s in ("#bb-sources", "#bb-examples"))
+    assert sources and examples and sources["y"] < examples["y"]  # sources follow the answer
+    card = page.locator("#bb-sources details").first
+    card.locator("summary").click()  # a card opens to its whole passage
+    assert card.locator(".bb-passage").is_visible()
     overflow = page.evaluate("() => document.documentElement.scrollWidth")
     assert overflow <= 392, f"page is {overflow}px wide on a 390px screen"
     box = page.locator("#bb-send").bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
-    page.screenshot(path=str(screenshots / "chat-phone.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "phone-zh-hant.png"), full_page=True)
 
 
 def staff_page(browser, url: str):

@@ -114,14 +114,14 @@ def test_refusals_are_marked_and_offer_the_nearest_topics():
         ),
     )
     md = answer_markdown(refusal, "zh-Hans")
-    assert md.startswith("🚫 **没有资料涵盖这个问题**")
+    assert md.startswith("**没有资料涵盖这个问题**")
     assert "[QMAS &lt;b&gt;points&lt;/b&gt;](https://www.immd.gov.hk/qmas) (2024-01-01)" in md
     assert "The closest topics" not in md  # the topics are listed once, as links
 
 
 def test_answers_citing_nothing_are_flagged():
     md = answer_markdown(answer("An unsupported claim."), "en")
-    assert md.startswith("⚠️ **This answer cites no source")
+    assert md.startswith("**This answer cites no source")
 
 
 def test_streamed_text_is_escaped_too():
@@ -133,4 +133,35 @@ def test_a_fallback_answer_says_the_language_model_did_not_answer():
     md = answer_markdown(
         answer("X [1].", citation(1), notice="the openai backend failed"), "zh-Hant"
     )
-    assert md.startswith("⚠️ *語言模型未能回應") and "\\[1\\]" in md
+    assert md.startswith("*語言模型未能回應") and "\\[1\\]" in md
+
+
+def test_a_card_shows_the_quote_and_opens_to_the_whole_passage():
+    """On a phone a card is not cut mid-line: the quoted sentence shows, the rest opens."""
+    tail = "A long explanation follows. " * 30
+    cited = citation(1, passage=f"Intro. The fee is HK$230. {tail}", spans=((7, 25),))
+    html = sources_html(answer("The fee is HK$230 [1].", cited), "en")
+    summary = html.split("<summary>", 1)[1].split("</summary>", 1)[0]
+    assert "<mark>The fee is HK$230.</mark>" in summary and "explanation" not in summary
+    body = html.split("</summary>", 1)[1]
+    assert body.count("A long explanation follows.") == 30 and "<details" in html
+
+
+def _emoji(text: str) -> list[str]:
+    """Characters that need an emoji font (pictographs, symbols drawn as emoji, VS16)."""
+    return [c for c in text if ord(c) >= 0x1F000 or 0x2600 <= ord(c) <= 0x27BF or c == "\ufe0f"]
+
+
+def test_nothing_shown_needs_an_emoji_font():
+    from baybot.app.web.strings import _TEXT
+
+    shown = [text for versions in _TEXT.values() for text in versions]
+    cited = citation(1, passage="The fee is HK$230.", spans=((0, 18),))
+    for a in (
+        answer("The fee is HK$230 [1].", cited),
+        answer("An unsupported claim."),
+        answer("X [1].", cited, notice="the openai backend failed"),
+        answer("Not covered.", refused=True),
+    ):
+        shown += [answer_markdown(a, "en"), sources_html(a, "en")]
+    assert not [t for t in shown if _emoji(t)], [t for t in shown if _emoji(t)]

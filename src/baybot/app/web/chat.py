@@ -8,6 +8,7 @@ rendering lives in render.py and wording in strings.py.
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -25,6 +26,7 @@ from baybot.db import Database
 from baybot.db.feedback import MAX_COMMENT_CHARS
 from baybot.errors import BayBotError, NotReady
 from baybot.search.retriever import MAX_QUERY_CHARS
+from baybot.timing import ProgressSnapshot
 from baybot.types import Answer, AnswerStream
 
 MAX_TURNS = 20  # earlier turns are dropped; follow-ups need only the last few
@@ -45,15 +47,38 @@ CSS = """
 .bb-n { display: inline-block; min-width: 1.7em; text-align: center; border-radius: 999px;
   background: var(--color-accent-soft); margin-right: 4px; }
 .bb-meta { color: var(--body-text-color-subdued); font-size: .88em; margin: 2px 0 6px; }
-.bb-passage { white-space: pre-wrap; margin: 0; font-size: .92em; max-height: 18em;
-  overflow: auto; border-left: 3px solid var(--color-accent); padding-left: 8px; }
+.bb-passage { white-space: pre-wrap; margin: 6px 0 0; font-size: .92em;
+  border-left: 3px solid var(--color-accent); padding-left: 8px; }
+.bb-more summary { cursor: pointer; font-size: .92em; }
+.bb-expand { color: var(--link-text-color); font-size: .85em; white-space: nowrap; }
+.bb-more[open] .bb-quote { display: none; }
+#bb-status progress { width: min(320px, 60%); vertical-align: middle; margin-right: 8px; }
+#bb-hits .table-wrap, #bb-hits table { overflow-x: auto; }
+#bb-hits th { white-space: nowrap; }
+#bb-hits td { min-width: 4.5em; }
 .bb-passage mark { background: #ffe88a; color: #1f2937; border-radius: 3px; }
 .bb-sources-empty { color: var(--body-text-color-subdued); padding: 8px 0; }
 @media (max-width: 640px) {
   #bb-header h1 { font-size: 1.4em; }
-  .bb-passage { max-height: 12em; }
 }
 """
+# Once the asked question is in the chat, scroll it to the top of the chat box and leave it
+# there while the answer streams below it (Gradio's autoscroll would follow the bottom).
+SCROLL_TO_QUESTION = """(asked) => {
+  const words = (asked || '').trim().slice(0, 24);
+  let tries = 0;
+  const timer = setInterval(() => {
+    const rows = document.querySelectorAll('#bb-chat .message-row.user-row');
+    const row = rows[rows.length - 1];
+    const there = row && row.innerText.includes(words);
+    if (!there && ++tries < 200) return;  // up to 10 s for a busy server
+    clearInterval(timer);
+    let box = row && row.parentElement;
+    while (box && box.scrollHeight <= box.clientHeight) box = box.parentElement;
+    if (box) box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top;
+  }, 50);
+  return asked;
+}"""
 THEME = gr.themes.Soft(
     primary_hue="teal",
     # System fonts: the page must not fetch fonts from the internet.
@@ -97,7 +122,9 @@ def build_ui(
             with gr.Column(scale=4, min_width=280):
                 header = gr.Markdown(_header("en"), elem_id="bb-header")
                 relabel.append((header, lambda lang: {"value": _header(lang)}))
-                status = gr.Markdown(t("status_loading", "en"), elem_id="bb-status")
+                # Empty until the page's first refresh fills it from the server's state, so a
+                # ready server never shows "loading" for a moment.
+                status = gr.HTML("", elem_id="bb-status")
             with gr.Column(scale=1, min_width=220):
                 language = labelled(
                     gr.Radio(
@@ -120,6 +147,8 @@ def build_ui(
                     chatbot = labelled(
                         gr.Chatbot(
                             label=t("chat", "en"),
+                            show_label=False,  # a floating label would cover the text
+                            autoscroll=False,  # SCROLL_TO_QUESTION keeps the question in view
                             elem_id="bb-chat",
                             height=520,
                             latex_delimiters=[],
@@ -171,15 +200,6 @@ def build_ui(
                             ),
                             value="send",
                         )
-                    examples = labelled(
-                        gr.Dataset(
-                            components=[question],
-                            samples=[[q] for q in EXAMPLES],
-                            label=t("examples", "en"),
-                            elem_id="bb-examples",
-                        ),
-                        label="examples",
-                    )
                     clear = labelled(
                         gr.Button(t("new_chat", "en"), size="sm", elem_id="bb-new"),
                         value="new_chat",
@@ -190,6 +210,16 @@ def build_ui(
                         (sources_heading, lambda lang: {"value": f"### {t('sources', lang)}"})
                     )
                     sources = gr.HTML(sources_html(None, "en"), elem_id="bb-sources")
+            # Below both columns, so on a phone the sources follow the answer directly.
+            examples = labelled(
+                gr.Dataset(
+                    components=[question],
+                    samples=[[q] for q in EXAMPLES],
+                    label=t("examples", "en"),
+                    elem_id="bb-examples",
+                ),
+                label="examples",
+            )
 
         answers = gr.State({})  # chat message position -> its Answer, for ratings
         rated_id = gr.State(None)
@@ -216,6 +246,8 @@ def build_ui(
 
         send.click(respond, chat_inputs, chat_outputs, api_name="chat", concurrency_limit=4)
         question.submit(respond, chat_inputs, chat_outputs, api_name=False, concurrency_limit=4)
+        send.click(None, question, None, js=SCROLL_TO_QUESTION, api_name=False)
+        question.submit(None, question, None, js=SCROLL_TO_QUESTION, api_name=False)
         examples.click(
             lambda sample: sample[0], examples, question, api_name=False, queue=False
         ).then(respond, chat_inputs, chat_outputs, api_name=False, concurrency_limit=4)
@@ -310,21 +342,28 @@ def _header(lang: str) -> str:
 
 
 def _status(provider: Provider, lang: str) -> str:
+    """The status line as HTML: a progress bar with the /healthz figures while loading, the
+    index size once ready (the index version is for staff, in the inspector)."""
     try:
         a = provider()
-    except NotReady:
-        return t("status_loading", lang)
+    except NotReady as exc:
+        return _progress_html(exc.progress, lang)
     except BayBotError as exc:
-        return escape_markdown(t("failed", lang, reason=str(exc)))
+        return html.escape(t("failed", lang, reason=str(exc)))
     index = a.retriever.index
-    return escape_markdown(
-        t(
-            "status_ready",
-            lang,
-            documents=len(index.documents),
-            passages=len(index),
-            version=index.version,
-        )
+    return html.escape(t("status_ready", lang, documents=len(index.documents), passages=len(index)))
+
+
+def _progress_html(progress: ProgressSnapshot | None, lang: str) -> str:
+    if progress is None or not progress.total:
+        return html.escape(t("status_loading", lang))
+    percent = round(progress.fraction * 100)
+    text = t("status_progress", lang, step=progress.step, percent=percent)
+    if progress.eta_s is not None:
+        text += " · " + t("eta", lang, seconds=round(progress.eta_s))
+    return (
+        f'<progress max="1" value="{progress.fraction:.3f}" aria-label="{percent}%"></progress>'
+        f"<span>{html.escape(text)}</span>"
     )
 
 
@@ -363,7 +402,7 @@ def _respond(
         return
     except BayBotError as exc:
         reason = t("failed", lang, reason=str(exc))
-        chat[-1] = {"role": "assistant", "content": f"⚠️ {escape_markdown(reason)}"}
+        chat[-1] = {"role": "assistant", "content": f"**{escape_markdown(reason)}**"}
         yield "", chat, gr.skip(), history
         return
     chat[-1] = {"role": "assistant", "content": answer_markdown(final, lang)}

@@ -71,9 +71,9 @@ def answer_markdown(answer: Answer, language: str) -> str:
     pieces.append(escape_markdown(answer.text[position:]))
     body = "".join(pieces).strip()
     if not answer.supported:
-        body = f"⚠️ **{escape_markdown(t('unsupported', language))}**\n\n{body}"
+        body = f"**{escape_markdown(t('unsupported', language))}**\n\n{body}"
     if answer.notice:
-        body = f"⚠️ *{escape_markdown(t('fallback', language))}*\n\n{body}"
+        body = f"*{escape_markdown(t('fallback', language))}*\n\n{body}"
     by_document: dict[str, list[Citation]] = {}
     for c in answer.citations:
         by_document.setdefault(c.doc_id, []).append(c)
@@ -102,7 +102,7 @@ def _footnote(citations: list[Citation]) -> str:
 
 def _refusal_markdown(answer: Answer, language: str) -> str:
     message = answer.text.split("\n\n", 1)[0]
-    out = f"🚫 **{escape_markdown(t('refused', language))}**\n\n{escape_markdown(message)}"
+    out = f"**{escape_markdown(t('refused', language))}**\n\n{escape_markdown(message)}"
     if answer.topics:
         lines = []
         for topic in answer.topics:
@@ -143,13 +143,34 @@ def _card(citation: Citation, language: str) -> str:
     meta.extend(html.escape(line) for line in _dates(citation, language))
     doc_id = html.escape(citation.doc_id)
     passage = highlighted(citation.passage, citation.spans)
+    more = html.escape(t("full_passage", language))
     return (
         f'<article class="bb-source" id="bb-source-{citation.n}" data-doc-id="{doc_id}">'
         f'<header><span class="bb-n">{citation.n}</span> {heading}</header>'
         f'<div class="bb-meta">{" · ".join(meta)}</div>'
-        f'<blockquote class="bb-passage">{passage}</blockquote>'
+        f'<details class="bb-more"><summary><span class="bb-quote">{_quote(citation)}</span>'
+        f' <span class="bb-expand">{more}</span></summary>'
+        f'<blockquote class="bb-passage">{passage}</blockquote></details>'
         "</article>"
     )
+
+
+QUOTE_PREVIEW_CHARS = 200  # of a passage without quoted sentences, shown before it is opened
+
+
+def _quote(citation: Citation) -> str:
+    """What a closed card shows: the quoted sentences, highlighted (else the passage's start);
+    the whole passage opens below, so nothing is cut with no way to read it."""
+    text = citation.passage
+    quoted = [
+        f"<mark>{_plain(text[max(0, a) : min(b, len(text))])}</mark>"
+        for a, b in sorted(citation.spans)
+        if a < b
+    ]
+    if quoted:
+        return " … ".join(quoted)
+    preview = text[:QUOTE_PREVIEW_CHARS]
+    return _plain(preview) + ("…" if len(text) > len(preview) else "")
 
 
 def _dates(citation: Citation, language: str) -> list[str]:

@@ -166,7 +166,12 @@ def _staff_tabs(
                 applied = gr.Markdown(elem_id="bb-filters-applied")
                 hits = labelled(
                     gr.Dataframe(
-                        label=t("hits", "en"), interactive=False, wrap=True, elem_id="bb-hits"
+                        headers=list(HIT_COLUMNS),
+                        label=t("hits", "en"),
+                        interactive=False,
+                        wrap=True,
+                        max_chars=HIT_TEXT_CHARS,
+                        elem_id="bb-hits",
                     ),
                     label="hits",
                 )
@@ -203,8 +208,10 @@ def _staff_tabs(
             raise gr.Error(str(exc)) from exc
         table = _hits_table(result)
         chosen = [f"{key}: {value}" for key, value in result.filters.to_dict().items() if value]
-        applied_md = f"**{t('filters_applied', lang)}:** " + escape_markdown(
-            "; ".join(chosen) or t("no_filters", lang)
+        applied_md = (
+            f"**{t('filters_applied', lang)}:** "
+            + escape_markdown("; ".join(chosen) or t("no_filters", lang))
+            + f" · {escape_markdown(t('index_version', lang, version=a.retriever.index.version))}"
         )
         return (
             answer_markdown(reply, lang),
@@ -369,6 +376,10 @@ def _feedback_row(item: Any) -> dict[str, Any]:
     row["created"] = item.created.isoformat(timespec="seconds")
     row["citations"] = ", ".join(f"[{c.n}] {c.doc_id}" for c in item.citations)
     return row
+
+
+HIT_COLUMNS = ("rank", "doc_id", "title", "language", "published", "fused score", "text")
+HIT_TEXT_CHARS = 120  # a cell shows this much of a passage; the full text is in the sources
 
 
 def _hits_table(result: Any) -> pd.DataFrame:
