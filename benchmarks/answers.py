@@ -4,6 +4,12 @@ answering adds, whatever the machine's load). Also the cold start: the first Ass
 with an empty sentence-vector cache, and then with a warm one.
 
     python benchmarks/answers.py [--questions eval/dev.jsonl] [--out FILE]
+    python benchmarks/answers.py --classes BEFORE.json AFTER.json [--out FILE]
+
+The second form compares harness runs (benchmarks/harness.py: both dev sets, one process):
+the answer metrics and the failure classes of issue 16 (false refusal, off-topic instead of
+"not stated", wrong document, wrong language, fragment, stale, missing facts), as counts per
+set, with every answer re-classified by the current classifier (staff/failures.py).
 """
 
 from __future__ import annotations
@@ -20,17 +26,38 @@ import numpy as np
 from baybot import Settings
 from baybot.answer.assistant import Assistant
 from baybot.app.wiring import build_assistant
+from baybot.corpus.discovery import load_corpus
 from baybot.index.vector_cache import open_cache
 from baybot.staff.evaluation import evaluate, load_questions
+from baybot.staff.failures import classify, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def classes(runs: list[Path], out: Path) -> None:
+    """Metrics and failure-class counts of harness runs, side by side."""
+    documents = {d.id: d for d in load_corpus(ROOT / "corpus").documents}
+    result = {}
+    for run in runs:
+        rows = json.loads(run.read_text())
+        for row in rows:
+            row["failure"] = classify(row, documents)
+        result[run.stem] = summarise(rows)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1))
+    print(json.dumps(result, indent=1))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=Path, default=ROOT / "eval/dev.jsonl")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/answers.json")
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--classes", type=Path, nargs="+", help="harness runs to compare")
     args = parser.parse_args()
+    if args.classes:
+        classes(args.classes, args.out or ROOT / "benchmarks/results/answer-classes.json")
+        return
+    args.out = args.out or ROOT / "benchmarks/results/answers.json"
     settings = Settings(query_cache_size=0)  # every answer timed as if asked first
     started = time.perf_counter()
     assistant = build_assistant(settings)

@@ -235,6 +235,7 @@ class Passage:
     issuer: str | None = None
     updated: date | None = None  # of its document
     validity: Validity | None = None  # of its document
+    document: str | None = None  # the whole document's text, for what the passage cut off
 
     @property
     def text(self) -> str:
@@ -316,12 +317,13 @@ class Answer:
     generator: str
     query: str  # what was searched: the question made standalone
     language: str
-    confidence: float  # the evidence check's probability that the sources answer it
+    confidence: float  # calibrated chance that this answer (or refusal) is right (confidence.py)
     timings_ms: dict[str, float] = field(default_factory=dict)
     uncited: tuple[str, ...] = ()
     removed_markers: tuple[str, ...] = ()
     topics: tuple[Topic, ...] = ()
     notice: str | None = None  # set when another backend had to answer
+    features: dict[str, float] = field(default_factory=dict)  # the evidence check's inputs
 
     @property
     def supported(self) -> bool:

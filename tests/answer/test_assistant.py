@@ -7,6 +7,7 @@ import pytest
 from baybot.answer.assistant import Assistant
 from baybot.app.wiring import build_retriever
 from baybot.errors import QueryError
+from baybot.text import messages
 from baybot.types import Answer, Token
 from tests.conftest import copy_corpus
 
@@ -86,7 +87,8 @@ def test_injected_instructions_in_a_source_are_only_ever_quoted(make_settings, t
     assistant = Assistant(build_retriever(settings), settings)
     answer = assistant.ask("Is there an application fee for the GBA Youth Employment Scheme?")
     sources = " ".join(c.passage for c in answer.citations)
-    for claim in re.split(r"\s*\[\d+\]\s*", answer.text):
+    own_note = messages.text("as_of", "en", date="2025-01-01")  # BayBot's own dating line
+    for claim in re.split(r"\s*\[\d+\]\s*", answer.text.replace(own_note, "")):
         claim = claim.strip().removeprefix("- ")
         if claim:
             assert claim in sources, claim

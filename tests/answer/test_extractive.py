@@ -84,6 +84,7 @@ def test_list_questions_get_the_whole_list():
     text = answer("What categories does TTPS have?", [p1], sentences)
     lines = text.splitlines()
     assert lines == [
+        "The scheme has three categories: [1]",  # the list comes with its lead-in
         "- Category A: high earners [1]",
         "- Category B: graduates with three years of experience [1]",
         "- Category C: recent graduates [1]",

@@ -15,7 +15,9 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from baybot.answer.analysis import analyse
 from baybot.answer.citations import check_citations
+from baybot.answer.confidence import calibrated
 from baybot.answer.conversation import condense
 from baybot.answer.evidence.checker import Evidence, EvidenceChecker
 from baybot.answer.evidence.refusal import RefusalModel
@@ -26,16 +28,17 @@ from baybot.answer.generators import (
     QuestionRewriter,
     load_generator,
 )
+from baybot.answer.generators.extractive import ExtractiveGenerator
 from baybot.answer.validity import is_stale, validity_note
 from baybot.config import Settings
 from baybot.errors import QueryError
 from baybot.search.filters import Filters
 from baybot.search.retriever import Retriever
 from baybot.text import messages
-from baybot.text.language import detect_language, to_script
+from baybot.text.language import HAN, to_script
 from baybot.text.questions import clean_question
 from baybot.timing import Stopwatch
-from baybot.types import Answer, AnswerStream, Passage, Token, Topic
+from baybot.types import Answer, AnswerStream, Citation, Passage, Token, Topic
 
 NEAREST_TOPICS = 3
 log = logging.getLogger(__name__)
@@ -88,6 +91,7 @@ class Assistant:
         watch = Stopwatch()
         timings, lap = watch.laps, watch.lap
         query = self._standalone(question, history, backend)
+        analysis = analyse(question, _previous_question(history), self.evidence.glossary)
         lap("rewrite")
         result = self.retriever.run(query, self.settings.answer_passages, filters)
         lap("retrieve")
@@ -97,20 +101,25 @@ class Assistant:
             result.hits,
             expand_documents=self.settings.expand_documents,
             expand_passages=self.settings.expand_passages,
+            analysis=analysis,
         )
         passages = evidence.passages
         lap("evidence")
-        language = detect_language(question)
-        if self.settings.refusal and not evidence.answerable:
-            yield from self._refusal(question, query, language, evidence, backend.name, watch)
-            return
+        language = analysis.language  # of the question as asked, never of the folded query
         request = GenerationRequest(
             question=query,
             language=language,
             passages=passages,
             sentences=evidence.sentences,
             history=tuple(history),
+            analysis=analysis,
+            agreement=evidence.verdicts or {},
+            sides=self.evidence.judge.sides(analysis),
+            twins=evidence.twins or {},
         )
+        if self.settings.refusal and not evidence.answerable:
+            yield from self._refusal(request, query, evidence, backend.name, watch)
+            return
         pieces: list[str] = []
         first_token = None
         notice = None
@@ -156,11 +165,12 @@ class Assistant:
             generator=backend.name,
             query=query,
             language=language,
-            confidence=evidence.probability,
+            confidence=calibrated(evidence.probability, refused=False),
             timings_ms=timings,
             uncited=checked.uncited,
             removed_markers=checked.removed_markers,
             notice=notice,
+            features=evidence.features,
         )
 
     def _standalone(
@@ -179,26 +189,52 @@ class Assistant:
 
     def _refusal(
         self,
-        question: str,
+        request: GenerationRequest,
         query: str,
-        language: str,
         evidence: Evidence,
         generator: str,
         watch: Stopwatch,
     ) -> Iterator[Token | Answer]:
-        parts = [messages.text("refusal", language)]
-        if evidence.missing_places:
-            separator = messages.text("place_separator", language)
-            places = separator.join(evidence.missing_places)
-            parts.append(messages.text("refusal_places", language, places=places))
-        topics = self._topics(evidence.passages)
-        text = " ".join(parts)
-        if topics:
-            lines = [
-                f"- {to_script(t.title, language)}" + (f" ({t.published})" if t.published else "")
-                for t in topics
-            ]
-            text += "\n\n" + messages.text("nearest_topics", language) + "\n" + "\n".join(lines)
+        """No answer from the sources. When the agreeing documents cover the topic but not
+        what is asked (a fee, an age limit, a later year), say which and quote what they do
+        say, marked as related; otherwise the nearest topics."""
+        language = request.language
+        question = request.analysis.text if request.analysis else request.question
+        citations: tuple[Citation, ...] = ()
+        topics: tuple[Topic, ...] = ()
+        later_year = evidence.features.get("year_beyond", 0.0) and request.analysis
+        if (evidence.missing_slots or later_year) and not evidence.features.get("none_agree"):
+            wanted = [messages.text(f"slot_{slot}", language) for slot in evidence.missing_slots]
+            if later_year:
+                years = "/".join(str(y) for y in request.analysis.years)  # type: ignore[union-attr]
+                wanted.append(messages.text("slot_year", language, year=years))
+            what = messages.text("place_separator", language).join(wanted)
+            related = "".join(ExtractiveGenerator().stream(request))
+            checked = check_citations(related, request.passages, evidence.sentences)
+            citations = checked.citations
+            text = messages.text("not_stated", language, what=what)
+            if citations:
+                text += "\n\n" + messages.text("related", language) + "\n" + checked.text
+        else:
+            parts = [messages.text("refusal", language)]
+            if evidence.missing_places:
+                separator = messages.text("place_separator", language)
+                places = separator.join(evidence.missing_places)
+                parts.append(messages.text("refusal_places", language, places=places))
+            elif evidence.features.get("none_agree"):
+                parts.append(messages.text("none_agree", language))
+            topics = self._topics(evidence.passages)
+            text = " ".join(parts)
+            if topics:
+                lines = [
+                    f"- {to_script(t.title, language)}"
+                    + (f" ({t.published})" if t.published else "")
+                    for t in topics
+                ]
+                heading = messages.text("nearest_topics", language)
+                if language.startswith("zh") and not all(HAN.search(t.title) for t in topics):
+                    heading += messages.text("titles_in_english", language)
+                text += "\n\n" + heading + "\n" + "\n".join(lines)
         yield Token(text)
         timings = watch.laps
         timings["first_token"] = timings["total"] = watch.since_start()
@@ -206,13 +242,14 @@ class Assistant:
             question=question,
             text=text,
             refused=True,
-            citations=(),
+            citations=citations,
             generator=generator,
             query=query,
             language=language,
-            confidence=evidence.probability,
+            confidence=calibrated(evidence.probability, refused=True),
             timings_ms=timings,
             topics=topics,
+            features=evidence.features,
         )
 
     def _topics(self, passages: Sequence[Passage]) -> tuple[Topic, ...]:
@@ -223,6 +260,11 @@ class Assistant:
                 published = hit.published.isoformat() if hit.published else None
                 seen[hit.doc_id] = Topic(hit.doc_id, hit.title, hit.url, published)
         return tuple(seen.values())[:NEAREST_TOPICS]
+
+
+def _previous_question(history: Sequence[Mapping[str, str]]) -> str:
+    """The last earlier user turn: what a follow-up's constraints (scheme, place) come from."""
+    return next((t["content"] for t in reversed(history) if t["role"] == "user"), "")
 
 
 def _valid_history(history: Sequence[Mapping[str, Any]] | None) -> list[dict[str, str]]:

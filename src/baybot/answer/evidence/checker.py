@@ -25,9 +25,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from baybot.answer.analysis import QuestionAnalysis, analyse
+from baybot.answer.evidence.agreement import CONTRADICTS, AgreementJudge
+from baybot.answer.evidence.coverage import Coverage
 from baybot.answer.evidence.places import missing_places
 from baybot.answer.evidence.refusal import RefusalModel
 from baybot.answer.evidence.sentences import SentenceVectors
+from baybot.answer.evidence.slots import missing as missing_slots
+from baybot.answer.evidence.twins import find_twins
 from baybot.answer.evidence.vocabulary import Vocabulary
 from baybot.answer.generators.base import QUOTABLE_DOCUMENTS
 from baybot.index.embedders.base import Embedder
@@ -39,6 +44,11 @@ from baybot.timing import Progress
 from baybot.types import Hit, Passage, Sentence
 
 PASSAGE_PRIOR = 0.02  # per unit of fused retrieval score (z-score sums)
+# The best sentences of the agreeing documents that must hold what a question asks for (a fee,
+# an age...): an answer is composed from about this many.
+SLOT_SENTENCES = 6
+SLOT_GAP_CAP = 0.1  # similarity; a slot no agreeing sentence holds counts as this far behind
+MISSING_TERMS_CAP = 3  # beyond a few, more missing words say nothing more
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,10 @@ class Evidence:
     answerable: bool
     unknown_terms: tuple[str, ...] = ()
     missing_places: tuple[str, ...] = ()
+    analysis: QuestionAnalysis | None = None
+    verdicts: dict[str, int] | None = None  # doc id -> agreement.AGREES/NEUTRAL/CONTRADICTS
+    missing_slots: tuple[str, ...] = ()  # asked slots no agreeing sentence holds
+    twins: dict[str, tuple[str, ...]] | None = None  # doc id -> its reader-language versions
 
 
 class EvidenceChecker:
@@ -76,6 +90,9 @@ class EvidenceChecker:
         self._doc_rows: dict[str, list[int]] = {}
         for row, chunk in enumerate(index.chunks):
             self._doc_rows.setdefault(chunk.doc_id, []).append(row)
+        self.judge = AgreementJudge.build(index.documents, self.glossary)
+        self.coverage = Coverage(index.documents, self.glossary)
+        self.twins = find_twins(index.documents)
 
     def assess(
         self,
@@ -85,34 +102,69 @@ class EvidenceChecker:
         *,
         expand_documents: int = 2,
         expand_passages: int = 3,
+        analysis: QuestionAnalysis | None = None,
     ) -> Evidence:
         """Number the hits as passages, add the best other passages of the top documents (the
-        sentence that answers is often next to the one that matched), and judge them.
+        sentence that answers is often next to the one that matched) and of their versions in
+        the reader's language, and judge them.
 
         `question` is as asked; `query` has its conversation folded in (what was searched).
+        Sentences are scored against the question's standard written form (cantonese.py).
         """
+        if analysis is None:
+            context = query if query.strip() != question.strip() else ""
+            analysis = analyse(question, context, self.glossary)
+        standard_query = query.replace(question, analysis.standard)
         passages = [self._passage(i + 1, h) for i, h in enumerate(hits)]
-        qvec = self._query_vector(question, query) if hits else None
+        qvec = self._query_vector(analysis.standard, standard_query) if hits else None
         top = hits[0].score if hits else 0.0
         sentences = self._score(qvec, passages, top)
         extra = self._neighbours(qvec, hits, top, expand_documents, expand_passages)
+        twins = self._reader_twins(hits, analysis.language)
+        extra += self._twin_passages(qvec, hits, twins, top, expand_passages)
         for hit in extra:
             passage = self._passage(len(passages) + 1, hit)
             passages.append(passage)
             sentences.extend(self._score(qvec, [passage], top))
         sentences.sort(key=lambda s: (-s.score, s.n, s.start))
-        unknown = self.vocabulary.unknown_terms(question)
+        unknown = self.vocabulary.unknown_terms(analysis.standard)
         # A place none of the quotable documents names is missing, even when a lower hit
         # (pulled up by the place match) mentions it.
         quotable = list(dict.fromkeys(h.doc_id for h in hits))[:QUOTABLE_DOCUMENTS]
         missing = missing_places(
             self.glossary, question, [p for p in passages[: len(hits)] if p.hit.doc_id in quotable]
         )
+        verdicts = {d: self.judge.verdict(d, analysis) for d in dict.fromkeys(h.doc_id for h in hits)}
+        agreeing = [d for d in quotable if verdicts[d] != CONTRADICTS]
+        doc_of = {p.n: p.hit.doc_id for p in passages}
+        ranked_agreeing = [s for s in sentences if doc_of[s.n] in agreeing]
+        best = [s.text for s in ranked_agreeing[:SLOT_SENTENCES]]
+        lacking = missing_slots(analysis.specific_slots, best) if agreeing else ()
+        support = max((s.similarity for s in sentences), default=0.0)
+        holding = [
+            s.similarity
+            for s in ranked_agreeing
+            if not missing_slots(analysis.specific_slots, [s.text])
+        ]
+        # How much closer the best sentence comes than the best one holding what is asked.
+        slot_gap = support - max(holding, default=support - SLOT_GAP_CAP)
+        titles = list({p.hit.title for p in passages})
         features = {
             "bias": 1.0,
-            "support": max((s.similarity for s in sentences), default=0.0),
+            "support": support,
             "unknown_terms": float(min(len(unknown), 2)),
             "missing_place": 1.0 if missing else 0.0,
+            "none_agree": 0.0 if agreeing else 1.0,
+            "slot_missing": 1.0 if lacking else 0.0,
+            "year_beyond": self.coverage.year_beyond(analysis, agreeing[:1]),
+            "colloquial": 1.0 if analysis.colloquial else 0.0,
+            "slot_gap": min(slot_gap, SLOT_GAP_CAP),
+            "doc_missing_terms": float(
+                min(len(self.coverage.missing_in(analysis.standard, agreeing[:1])), MISSING_TERMS_CAP)
+            ),
+            "sentence_missing_terms": self.coverage.share_missing(
+                analysis.standard, [*best, *titles] if best else []
+            ),
         }
         probability = self.model.probability(features) if hits else 0.0
         return Evidence(
@@ -123,7 +175,47 @@ class EvidenceChecker:
             answerable=probability >= self.model.threshold,
             unknown_terms=tuple(unknown),
             missing_places=tuple(missing),
+            analysis=analysis,
+            verdicts=verdicts,
+            missing_slots=lacking,
+            twins=twins,
         )
+
+    def _reader_twins(self, hits: Sequence[Hit], language: str) -> dict[str, tuple[str, ...]]:
+        """For each of the best documents not in the reader's language, its versions in that
+        language (twins.py)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for doc_id in list(dict.fromkeys(h.doc_id for h in hits))[:QUOTABLE_DOCUMENTS]:
+            same = [
+                d
+                for d in self.twins.get(doc_id, ())
+                if self.index.documents[d].language[:2] == language[:2]
+            ]
+            if same:
+                out[doc_id] = tuple(same)
+        return out
+
+    def _twin_passages(
+        self,
+        qvec: np.ndarray | None,
+        hits: Sequence[Hit],
+        twins: dict[str, tuple[str, ...]],
+        top: float,
+        limit: int,
+    ) -> list[Hit]:
+        """The best passages of the reader-language twins the hits do not already hold."""
+        if qvec is None or not twins:
+            return []
+        shown = {h.chunk_id for h in hits}
+        scored: list[tuple[float, int]] = []
+        for doc_id in dict.fromkeys(d for ids in twins.values() for d in ids):
+            for row in self._doc_rows.get(doc_id, ()):
+                chunk = self.index.chunks[row]
+                _, vectors = self.sentence_vectors.of(chunk.id)
+                if chunk.id not in shown and len(vectors):
+                    scored.append((float((vectors @ qvec).max()), row))
+        scored.sort(key=lambda item: -item[0])
+        return [make_hit(self.index, 0, row, top) for _, row in scored[:limit]]
 
     def _query_vector(self, question: str, query: str) -> np.ndarray:
         """A follow-up is matched both as asked ("and category C?") and with its conversation
@@ -137,7 +229,7 @@ class EvidenceChecker:
         doc = self.index.documents.get(hit.doc_id)
         if doc is None:
             return Passage(n, hit)
-        return Passage(n, hit, doc.issuer, doc.updated, doc.validity)
+        return Passage(n, hit, doc.issuer, doc.updated, doc.validity, doc.text)
 
     def _neighbours(
         self, qvec: np.ndarray | None, hits: Sequence[Hit], top: float, documents: int, limit: int

@@ -1,5 +1,5 @@
 """The refusal model: a logistic model over the evidence features (`data/refusal.json`, fitted
-by `benchmarks/refusal.py` on the dev set, with its leave-one-out error rates) gives the
+by `benchmarks/fit_answers.py` on 5 folds of dev + dev2, reported out of fold) gives the
 probability that a question is answerable from its passages."""
 
 from __future__ import annotations
@@ -9,7 +9,19 @@ import math
 from dataclasses import dataclass
 from importlib import resources
 
-FEATURES = ("bias", "support", "unknown_terms", "missing_place")
+FEATURES = (
+    "bias",
+    "support",
+    "unknown_terms",
+    "missing_place",
+    "none_agree",
+    "slot_missing",
+    "year_beyond",
+    "colloquial",
+    "slot_gap",
+    "doc_missing_terms",
+    "sentence_missing_terms",
+)
 
 
 @dataclass(frozen=True)
@@ -22,7 +34,7 @@ class RefusalModel:
     @classmethod
     def load(cls) -> RefusalModel:
         data = json.loads(resources.files("baybot").joinpath("data/refusal.json").read_text())
-        weights = tuple(float(data["weights"][name]) for name in FEATURES)
+        weights = tuple(float(data["weights"].get(name, 0.0)) for name in FEATURES)
         return cls(weights, float(data["threshold"]))
 
     def probability(self, features: dict[str, float]) -> float:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from baybot.types import Passage, Sentence
+
+if TYPE_CHECKING:
+    from baybot.answer.analysis import QuestionAnalysis
 
 # The best-retrieved documents an answer may quote from: the extractive backend picks among
 # them, and the evidence check asks whether they name the places a question names.
@@ -26,6 +29,10 @@ class GenerationRequest:
     passages: tuple[Passage, ...]
     sentences: tuple[Sentence, ...] = ()
     history: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
+    analysis: QuestionAnalysis | None = None  # of the question as asked (analysis.py)
+    agreement: Mapping[str, int] = field(default_factory=dict)  # doc id -> agreement verdict
+    sides: tuple[int, ...] = ()  # glossary groups a comparison sets side by side
+    twins: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # reader-language versions
 
 
 @runtime_checkable

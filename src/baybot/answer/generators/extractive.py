@@ -3,8 +3,10 @@
 No model, no network, nothing invented: every sentence of the answer is a sentence of a
 passage (markdown stripped, Chinese put into the question's script), so amounts, dates and
 conditions are exactly as published. Sentences are picked by their similarity to the
-question (evidence.py), a little lexical overlap and the answer type the question asks for
-(a number, a date); list questions get the whole list the best sentence belongs to.
+question (evidence/), a little lexical overlap and the slots the question asks for (an
+amount, a date: analysis.py), from documents that agree with what it names; whole units
+(units.py): a list with its lead-in, a table row with its headers, a pronoun with its
+antecedent; a comparison side by side; each part of a two-part question answered.
 """
 
 from __future__ import annotations
@@ -12,19 +14,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from baybot.answer.analysis import QuestionAnalysis, analyse
+from baybot.answer.evidence.slots import holds
 from baybot.answer.generators.base import QUOTABLE_DOCUMENTS, GenerationRequest
+from baybot.answer.units import (
+    is_heading,
+    is_list_line,
+    is_meta,
+    lead_in,
+    leans_back,
+    render_row,
+    table_header,
+)
 from baybot.config import Settings
 from baybot.text import messages
 from baybot.text.glossary import default_glossary
-from baybot.text.language import HAN, to_script
-from baybot.text.questions import (
-    asks_for_comparison,
-    asks_for_date,
-    asks_for_list,
-    asks_for_number,
-    has_date,
-    has_number,
-)
+from baybot.text.language import HAN, fold, to_script
 from baybot.text.terms import tokenize
 from baybot.types import Passage, Sentence
 
@@ -39,11 +44,18 @@ MAX_LIST_ITEMS = 12
 # similarity was corrected for language bias, so that a list's items are kept together).
 MARGIN = 0.08  # sentences this close to the best one are part of the answer too
 LEXICAL_WEIGHT = 0.15  # times the share of the question's terms a sentence contains
-TYPE_BONUS = 0.05  # a number (or date) in a sentence when the question asks for one
+TYPE_BONUS = 0.05  # per asked slot (an amount, a date...) a sentence holds the shape of
 LANGUAGE_BONUS = 0.03  # a sentence in the reader's language, over an equally good translation
+NEWEST_BONUS = 0.03  # the figure for the latest year a document gives, over older ones
 # Two sentences state the same thing when their words (numbers left out) overlap this much
-# (Jaccard); only then do differing figures count as sources that differ.
+# (Jaccard); only then do differing figures count as sources that differ, or as superseded.
 SAME_CLAIM_OVERLAP = 0.3
+MAX_PARTS = 3  # sub-questions of one question answered each on their own
+# A part's own words decide between sentences that all match the whole question about as well.
+PART_WEIGHT = 0.3
+MAX_SIDES = 3  # named sides a comparison sets side by side
+SIDE_SENTENCES = 2  # best sentences per side
+_YEAR = re.compile(r"(?<!\d)(20[0-4]\d)(?!\d)")
 
 _WORDS = re.compile(r"[A-Za-z0-9]{2,}|[\u3400-\u9fff]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|\|)\s*")
@@ -52,7 +64,7 @@ _NUMBER = re.compile(r"\d[\d,.]*")
 
 
 class ExtractiveGenerator:
-    """Composes an answer from the best sentences of the top passages."""
+    """Composes an answer from the best sentences of the agreeing passages."""
 
     name = "extractive"
 
@@ -65,34 +77,74 @@ class ExtractiveGenerator:
             yield messages.text("no_answer_found", request.language)
             return
         passages = {p.n: p for p in request.passages}
+        lines = [_render(s, passages[s.n], request.language) for s in chosen]
+        out: list[str] = []
+        # A Chinese reader is told where the quotes turn English (no Chinese source says it).
+        framed = not request.language.startswith("zh")
+        labels = _side_labels(request, chosen)
         previous = None  # None at the start, else whether the last piece was a list item
-        for sentence in chosen:
-            line = _render(sentence, passages[sentence.n], request.language)
-            item = _is_list_line(passages[sentence.n].text, sentence)
+        introduced: set[tuple[int, int]] = set()
+        for sentence, line in zip(chosen, lines, strict=True):
+            text = passages[sentence.n].text
+            item = is_list_line(text, sentence.start)
+            if not framed and not HAN.search(line):
+                framed = True
+                frame = messages.text("quoted_from_english", request.language)
+                out.append(("" if previous is None else "\n") + frame)
+                previous = True
+            label = labels.get((sentence.n, sentence.start))
+            if label:
+                out.append(("" if previous is None else "\n") + f"{label}")
+                previous = True
+            if item:
+                lead = lead_in(text, sentence.start)
+                key = (sentence.n, text.rfind(lead) if lead else -1)
+                if lead and key not in introduced:
+                    introduced.add(key)
+                    lead = to_script(lead, request.language) if request.language.startswith("zh") else lead
+                    out.append(("" if previous is None else "\n") + f"{lead} [{sentence.n}]")
+                    previous = True
             # List items and the prose after them start new lines; prose runs on.
             separator = "" if previous is None else "\n" if item or previous else " "
-            yield separator + (f"- {line} [{sentence.n}]" if item else f"{line} [{sentence.n}]")
+            out.append(separator + (f"- {line} [{sentence.n}]" if item else f"{line} [{sentence.n}]"))
             previous = item
+        dated = _as_of(request, chosen, passages)
+        if dated:
+            out.append("\n\n" + dated)
         note = _newer_source_note(chosen, passages, request.language)
         if note:
-            yield "\n\n" + note
+            out.append("\n\n" + note)
+        yield from out
 
     def select(self, request: GenerationRequest) -> list[Sentence]:
         """The sentences of the answer, in reading order."""
-        limit = MAX_DOCUMENTS_COMPARED if asks_for_comparison(request.question) else MAX_DOCUMENTS
-        usable = [s for s in request.sentences if _WORDS.search(s.text)]
+        analysis = request.analysis or analyse(request.question)
+        sides = list(request.sides)
+        comparing = analysis.asks("comparison")
+        limit = MAX_DOCUMENTS_COMPARED if comparing else MAX_DOCUMENTS
+        usable = [
+            s
+            for s in request.sentences
+            if _WORDS.search(s.text) and not is_heading(s.text) and not is_meta(s.text)
+        ]
         if not usable:
             return []
-        ranked = _rerank(request.question, usable, request.passages, request.language)
+        ranked = _rerank(analysis, usable, request.passages, request.language)
+        passages = {p.n: p for p in request.passages}
+        if comparing and len(sides) >= 2:
+            picked = _side_by_side(request, ranked, sides)
+            if picked:
+                return _with_antecedents(picked, request.sentences, passages)
         documents = _documents(request, ranked, limit)
         allowed = {p.n for p in request.passages if p.hit.doc_id in documents}
         ranked = [(score, s) for score, s in ranked if s.n in allowed]
+        if not ranked:
+            return []
         candidates = [s for _, s in ranked]
         best_score = ranked[0][0]
         best = ranked[0][1]
-        passages = {p.n: p for p in request.passages}
         picked: list[Sentence] = [best]
-        if asks_for_list(request.question) and _is_list_line(passages[best.n].text, best):
+        if analysis.asks("list") and is_list_line(passages[best.n].text, best.start):
             picked = _list_around(best, candidates, passages[best.n].text)
         else:
             for score, sentence in ranked[1:]:
@@ -100,38 +152,212 @@ class ExtractiveGenerator:
                     break
                 if sentence.text.strip() not in {p.text.strip() for p in picked}:
                     picked.append(sentence)
-        # Passages in the order of their best sentence; sentences in document order within.
-        order = {n: i for i, n in enumerate(dict.fromkeys(s.n for s in picked))}
-        return sorted(picked, key=lambda s: (order[s.n], s.start))
+            if analysis.slots & {"number", "amount"}:
+                picked = _drop_superseded(picked, passages)
+            picked += _for_each_part(analysis, ranked, picked, request.passages, request.language)
+        return _with_antecedents(picked, request.sentences, passages)
+
+
+def _for_each_part(
+    analysis: QuestionAnalysis,
+    ranked: Sequence[tuple[float, Sentence]],
+    picked: Sequence[Sentence],
+    passages: Sequence[Passage],
+    language: str,
+) -> list[Sentence]:
+    """For a question asking two things, the best sentence for each part it asks that the
+    answer does not hold yet (judged by the part's own words and slots)."""
+    out: list[Sentence] = []
+    chosen = {(s.n, s.start) for s in picked}
+    sections = {p.n: p.hit.section for p in passages}
+    for part in analysis.parts[:MAX_PARTS]:
+        sub = analyse(part)
+        terms = _terms(sub.standard)
+        if not terms:
+            continue
+        scored = []
+        for score, s in _rerank(sub, [s for _, s in ranked], passages, language):
+            present = set(tokenize(f"{sections.get(s.n, '')}\n{s.text}"))
+            scored.append((score + PART_WEIGHT * len(terms & present) / len(terms), s))
+        if not scored:
+            continue
+        best = max(scored, key=lambda pair: pair[0])[1]
+        if (best.n, best.start) not in chosen:
+            chosen.add((best.n, best.start))
+            out.append(best)
+    return out
+
+
+def _drop_superseded(picked: Sequence[Sentence], passages: dict[int, Passage]) -> list[Sentence]:
+    """Of two sentences of one document giving a figure for the same thing in different
+    years, the older one goes: the newest figure answers "how many so far"."""
+    def years(s: Sentence) -> list[int]:
+        return [int(y) for y in _YEAR.findall(s.text)]
+
+    out = []
+    for s in picked:
+        newer = [
+            t
+            for t in picked
+            if t is not s
+            and passages[t.n].hit.doc_id == passages[s.n].hit.doc_id
+            and years(s)
+            and years(t)
+            and max(years(t)) > max(years(s))
+            and _same_subject(s.text, t.text)
+        ]
+        if not newer:
+            out.append(s)
+    return out
+
+
+def _same_subject(a: str, b: str) -> bool:
+    words_a = {t for t in tokenize(a) if not t[0].isdigit()}
+    words_b = {t for t in tokenize(b) if not t[0].isdigit()}
+    union = words_a | words_b
+    return bool(union) and len(words_a & words_b) / len(union) >= SAME_CLAIM_OVERLAP
+
+
+def _with_antecedents(
+    picked: Sequence[Sentence], sentences: Sequence[Sentence], passages: dict[int, Passage]
+) -> list[Sentence]:
+    """Picked sentences plus, for one opening on a pronoun, the sentence before it; passages in
+    the order of their best sentence, sentences in document order within."""
+    out = list(picked)
+    for s in picked:
+        if not leans_back(s.text):
+            continue
+        before = [t for t in sentences if t.n == s.n and t.end <= s.start]
+        if before:
+            previous = max(before, key=lambda t: t.end)
+            if all(previous.start != p.start or previous.n != p.n for p in out):
+                out.append(previous)
+    order = {n: i for i, n in enumerate(dict.fromkeys(s.n for s in picked))}
+    return sorted(out, key=lambda s: (order[s.n], s.start))
+
+
+def _side_terms(group: int) -> list[str]:
+    return [fold(t) for t in default_glossary().entries[group]]
+
+
+def _side_by_side(
+    request: GenerationRequest, ranked: Sequence[tuple[float, Sentence]], sides: Sequence[int]
+) -> list[Sentence]:
+    """Each named side's best sentences, from a passage (title, section or text) naming it."""
+    passages = {p.n: p for p in request.passages}
+    about = {
+        n: fold(f"{p.hit.title}\n{p.hit.section}\n{p.hit.text}") for n, p in passages.items()
+    }
+    picked: list[Sentence] = []
+    for side in sides[:MAX_SIDES]:
+        terms = _side_terms(side)
+        own = [
+            (score, s)
+            for score, s in ranked
+            if request.agreement.get(passages[s.n].hit.doc_id, 0) >= 0
+            and any(t in about[s.n] for t in terms)
+            and s not in picked
+        ]
+        if not own:
+            return []
+        top = own[0][0]
+        picked += [s for score, s in own[:SIDE_SENTENCES] if score >= top - MARGIN]
+    return picked
+
+
+def _side_labels(request: GenerationRequest, chosen: Sequence[Sentence]) -> dict[tuple[int, int], str]:
+    """For a side-by-side answer, the name of the side above its first sentence."""
+    sides = request.sides
+    if len(sides) < 2 or request.analysis is None or not request.analysis.asks("comparison"):
+        return {}
+    passages = {p.n: p for p in request.passages}
+    labels: dict[tuple[int, int], str] = {}
+    done: set[int] = set()
+    for s in chosen:
+        about = fold(f"{passages[s.n].hit.title}\n{passages[s.n].hit.section}\n{passages[s.n].hit.text}")
+        for side in sides:
+            if side not in done and any(t in about for t in _side_terms(side)):
+                done.add(side)
+                labels[(s.n, s.start)] = _side_name(side, request.language) + ":"
+                break
+    return labels if len(done) >= 2 else {}
+
+
+def _side_name(group: int, language: str) -> str:
+    terms = default_glossary().entries[group]
+    if language.startswith("zh"):
+        chinese = [t for t in terms if HAN.search(t)]
+        if chinese:
+            return to_script(chinese[0], language)
+    return terms[0]
+
+
+def _as_of(
+    request: GenerationRequest, chosen: Sequence[Sentence], passages: dict[int, Passage]
+) -> str | None:
+    """A figure's date when the quoted sentences do not give one: the source's date."""
+    analysis = request.analysis
+    if analysis is None or not analysis.slots & {"number", "amount"}:
+        return None
+    if any(_YEAR.search(s.text) for s in chosen):
+        return None
+    published = passages[chosen[0].n].hit.published
+    if published is None:
+        return None
+    return messages.text("as_of", request.language, date=published.isoformat())
 
 
 def _documents(
     request: GenerationRequest, ranked: Sequence[tuple[float, Sentence]], limit: int
 ) -> list[str]:
-    """The documents an answer may quote: the best-retrieved one (two for comparisons), plus,
-    when those are not in the reader's language, the one among the top few that is and has the
-    best sentences (a Chinese reader gets the Chinese version of a notice if it ranks close)."""
+    """The documents an answer may quote: the best-retrieved ones that do not contradict the
+    question's places and schemes (agreement.py), plus, when those are not in the reader's
+    language, the one among the top few that is and has the best sentences (a Chinese reader
+    gets the Chinese version of a notice if it ranks close)."""
     doc_of = {p.n: p.hit.doc_id for p in request.passages}
     retrieved = list(dict.fromkeys(p.hit.doc_id for p in request.passages))
-    chosen = retrieved[:limit]
+    agreeing = [d for d in retrieved if request.agreement.get(d, 0) >= 0] or retrieved
+    # Retrieval order otherwise: putting documents that name more of the question first was
+    # measured (dev + dev2) and lost more facts than it gained.
+    chosen = agreeing[:limit]
     language = {p.hit.doc_id: p.hit.language[:2] for p in request.passages}
     if all(language[d] != request.language[:2] for d in chosen):
-        pool = retrieved[:QUOTABLE_DOCUMENTS]
-        by_sentence = [d for d in dict.fromkeys(doc_of[s.n] for _, s in ranked) if d in pool]
-        chosen += [d for d in by_sentence if language[d] == request.language[:2]][:1]
+        twins = {t for d in chosen for t in request.twins.get(d, ())}
+        by_sentence = list(dict.fromkeys(doc_of[s.n] for _, s in ranked))
+        # The reader-language version of the chosen notice says the same, alone.
+        own_twin = [d for d in by_sentence if d in twins][:1]
+        if own_twin:
+            return own_twin
+        pool = [d for d in agreeing if d in retrieved[:QUOTABLE_DOCUMENTS]]
+        chosen += [d for d in by_sentence if d in pool and language[d] == request.language[:2]][:1]
     return chosen
 
 
-def _rerank(
-    question: str, sentences: Sequence[Sentence], passages: Sequence[Passage], language: str
-) -> list[tuple[float, Sentence]]:
-    """Similarity plus lexical overlap plus a bonus for the answer type asked for."""
+def _terms(question: str) -> set[str]:
+    """The question's search terms, with the glossary's other names for what it names."""
     expanded = " ".join([question, *default_glossary().expand(question)])
-    terms = {t for t in tokenize(expanded) if not (HAN.fullmatch(t) and len(t) == 1)}
+    return {t for t in tokenize(expanded) if not (HAN.fullmatch(t) and len(t) == 1)}
+
+
+def _rerank(
+    analysis: QuestionAnalysis,
+    sentences: Sequence[Sentence],
+    passages: Sequence[Passage],
+    language: str,
+) -> list[tuple[float, Sentence]]:
+    """Similarity plus lexical overlap plus a bonus for each asked slot a sentence holds (an
+    amount, a date...), and for the newest year its document gives for a figure."""
+    terms = _terms(analysis.standard)
     sections = {p.n: p.hit.section for p in passages}
+    doc_of = {p.n: p.hit.doc_id for p in passages}
     same_language = {p.n for p in passages if p.hit.language[:2] == language[:2]}
-    wants_number = asks_for_number(question)
-    wants_date = asks_for_date(question)
+    slots = analysis.specific_slots
+    newest: dict[str, int] = {}
+    if slots & {"number", "amount"}:
+        for s in sentences:
+            years = [int(y) for y in _YEAR.findall(s.text)]
+            if years:
+                newest[doc_of[s.n]] = max(newest.get(doc_of[s.n], 0), max(years))
     scored = []
     for s in sentences:
         score = s.score
@@ -140,10 +366,10 @@ def _rerank(
             score += LEXICAL_WEIGHT * len(terms & present) / len(terms)
         if s.n in same_language:
             score += LANGUAGE_BONUS
-        if wants_number and has_number(s.text):
-            score += TYPE_BONUS
-        if wants_date and has_date(s.text):
-            score += TYPE_BONUS
+        score += TYPE_BONUS * sum(holds(slot, s.text) for slot in slots)
+        years = [int(y) for y in _YEAR.findall(s.text)]
+        if years and newest.get(doc_of[s.n]) == max(years):
+            score += NEWEST_BONUS
         scored.append((score, s))
     scored.sort(key=lambda pair: (-pair[0], pair[1].n, pair[1].start))
     return scored
@@ -155,15 +381,11 @@ def _line_of(text: str, sentence: Sentence) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
-def _is_list_line(text: str, sentence: Sentence) -> bool:
-    start, end = _line_of(text, sentence)
-    return bool(_LIST_ITEM.match(text[start:end])) and sentence.start - start <= 6
-
-
 def _list_around(best: Sentence, sentences: Sequence[Sentence], text: str) -> list[Sentence]:
     """The list items of the passage around the best one (the block of list lines it is in)."""
     items = sorted(
-        (s for s in sentences if s.n == best.n and _is_list_line(text, s)), key=lambda s: s.start
+        (s for s in sentences if s.n == best.n and is_list_line(text, s.start)),
+        key=lambda s: s.start,
     )
     index = next(i for i, s in enumerate(items) if s.start == best.start)
     low = high = index
@@ -186,12 +408,17 @@ def _adjacent(text: str, a: Sentence, b: Sentence) -> bool:
 
 
 def _render(sentence: Sentence, passage: Passage, language: str) -> str:
-    """The sentence as answer text: markup removed, table cells joined, in the reader's script."""
+    """The sentence as answer text: markup removed, a table row as "column: value" pairs, in
+    the reader's script."""
     line = sentence.text.strip()
     line = _LIST_ITEM.sub("", line) if not line.startswith("|") else line
     if line.startswith("|"):
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        line = " – ".join(c for c in cells if c and not set(c) <= set("-: "))
+        header = table_header(passage.text, sentence.start)
+        if not header and passage.document:
+            # The passage starts mid-table: the header is in the document above it.
+            at = passage.document.find(sentence.text.strip())
+            header = table_header(passage.document, at) if at >= 0 else []
+        line = render_row(line, header)
     line = _MARKUP.sub("", line).strip()
     if HAN.search(line) and language.startswith("zh"):
         line = to_script(line, language)

@@ -1,0 +1,164 @@
+"""Fit what the answer path learns from data, on 5 folds of dev + dev2, and report it out of
+fold beside in fold: the refusal model (logistic over the evidence features) and the
+confidence calibration (isotonic, from the refusal model's probability to "the answer is
+right").
+
+    python benchmarks/harness.py --no-refusal --out /tmp/h-open.json   # features, all answered
+    python benchmarks/fit_answers.py /tmp/h-open.json [--write]
+
+An answer is right when it is given for an answerable question, holds all its facts and its
+first citation is a relevant document; a refusal is right for an out-of-scope question.
+Refusing is simulated on the answered run: a refused answerable question finds no facts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+
+from baybot.answer.evidence.refusal import FEATURES
+from baybot.staff.failures import metrics
+from refusal import L2, fit, threshold_for
+
+FOLDS = 5
+SEED = 16
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "src" / "baybot" / "data"
+OUT = ROOT / "benchmarks" / "results" / "answers-cv.json"
+BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.01)
+
+
+def right(row: dict[str, Any], refused: bool) -> bool:
+    if not row["relevant"]:
+        return refused
+    if refused:
+        return False
+    cited = row["cited_docs"]
+    return len(row["facts_found"]) == len(row["facts"]) and bool(cited) and cited[0] in row["relevant"]
+
+
+def fit_model(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    scale = np.maximum(np.abs(x).max(axis=0), 1e-9)
+    scale[0] = 1.0
+    w = fit(x / scale, y) / scale
+    p = 1 / (1 + np.exp(-x @ w))
+    return w, threshold_for(p, y)
+
+
+def simulate(rows: list[dict[str, Any]], refused: np.ndarray) -> list[dict[str, Any]]:
+    out = []
+    for row, r in zip(rows, refused, strict=True):
+        row = dict(row, refused=bool(r))
+        if r:
+            row.update(facts_found=[], cited_docs=[], answer="", failure=_class(row))
+        else:
+            row["failure"] = _class(row) if row["failure"] in ("false_refusal", "ok") else row["failure"]
+        out.append(row)
+    return out
+
+
+def _class(row: dict[str, Any]) -> str:
+    if row["relevant"]:
+        return "false_refusal" if row["refused"] else "ok"
+    return "ok" if row["refused"] else "off_topic"
+
+
+def reliability(confidence: np.ndarray, correct: np.ndarray) -> list[dict[str, Any]]:
+    table = []
+    for low, high in zip(BINS, BINS[1:], strict=False):
+        mask = (confidence >= low) & (confidence < high)
+        table.append(
+            {
+                "confidence": f"[{low:.1f}, {min(high, 1.0):.1f}{']' if high > 1 else ')'}",
+                "n": int(mask.sum()),
+                "mean_confidence": round(float(confidence[mask].mean()), 3) if mask.any() else None,
+                "accuracy": round(float(correct[mask].mean()), 3) if mask.any() else None,
+            }
+        )
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("run", type=Path, help="harness output with --no-refusal")
+    parser.add_argument("--write", action="store_true", help="update data/refusal.json, confidence.json")
+    args = parser.parse_args()
+    rows = json.loads(args.run.read_text())
+    x = np.array([[r["features"].get(f, 0.0) for f in FEATURES] for r in rows])
+    y = np.array([1.0 if r["relevant"] else 0.0 for r in rows])
+    rng = np.random.default_rng(SEED)
+    fold = rng.permutation(len(rows)) % FOLDS
+    oof_p = np.zeros(len(rows))
+    oof_refused = np.zeros(len(rows), dtype=bool)
+    infold_refused = np.zeros(len(rows), dtype=bool)
+    for k in range(FOLDS):
+        train, test = fold != k, fold == k
+        w, cut = fit_model(x[train], y[train])
+        oof_p[test] = 1 / (1 + np.exp(-x[test] @ w))
+        oof_refused[test] = oof_p[test] < cut
+    w, cut = fit_model(x, y)
+    p = 1 / (1 + np.exp(-x @ w))
+    infold_refused = p < cut
+    # Confidence: isotonic from the (out-of-fold) probability to being right, per decision.
+    answered_right = np.array([right(r, False) for r in rows])
+    refused_right = np.array([right(r, True) for r in rows])
+    oof_conf = np.zeros(len(rows))
+    for k in range(FOLDS):
+        train, test = fold != k, fold == k
+        for decision, target in ((False, answered_right), (True, refused_right)):
+            mask = train & (oof_refused == decision)
+            iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+            iso.fit(oof_p[mask], target[mask])
+            sel = test & (oof_refused == decision)
+            if sel.any():
+                oof_conf[sel] = iso.predict(oof_p[sel])
+    curves = {}
+    for name, decision, target in (("answered", False, answered_right), ("refused", True, refused_right)):
+        mask = oof_refused == decision
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(oof_p[mask], target[mask])
+        curves[name] = {
+            "x": [round(float(v), 6) for v in iso.X_thresholds_],
+            "y": [round(float(v), 6) for v in iso.y_thresholds_],
+        }
+    correct = np.where(oof_refused, refused_right, answered_right)
+    answered = ~oof_refused
+    sets = sorted({r["set"] for r in rows})
+    report: dict[str, Any] = {
+        "questions": len(rows),
+        "folds": FOLDS,
+        "ridge": L2,
+        "weights": dict(zip(FEATURES, np.round(w, 6).tolist(), strict=True)),
+        "threshold": round(cut, 6),
+        "in_fold": {},
+        "out_of_fold": {},
+        "reliability_answered_out_of_fold": reliability(oof_conf[answered], correct[answered]),
+        "reliability_all_out_of_fold": reliability(oof_conf, correct),
+        "answers_at_confidence_0.8": {
+            "n": int((answered & (oof_conf >= 0.8)).sum()),
+            "right": round(float(correct[answered & (oof_conf >= 0.8)].mean()), 3)
+            if (answered & (oof_conf >= 0.8)).any()
+            else None,
+        },
+    }
+    for label, refused in (("in_fold", infold_refused), ("out_of_fold", oof_refused)):
+        simulated = simulate(rows, refused)
+        for name in [*sets, "all"]:
+            chosen = simulated if name == "all" else [r for r in simulated if r["set"] == name]
+            report[label][name] = metrics(chosen)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    print(json.dumps({k: v for k, v in report.items()}, indent=1, ensure_ascii=False))
+    if args.write:
+        (DATA / "refusal.json").write_text(
+            json.dumps({"weights": report["weights"], "threshold": cut}, indent=1) + "\n"
+        )
+        (DATA / "confidence.json").write_text(json.dumps(curves, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Question analysis across English, Traditional, Simplified and colloquial Cantonese: what is
+asked and what is named, read once into a frozen value."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from baybot.answer.analysis import analyse
+from baybot.text.glossary import default_glossary
+
+pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
+
+
+def _group(name: str) -> int:
+    return default_glossary().groups(name)[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "slot"),
+    [
+        ("What does it cost to renew a residence permit?", "fee"),
+        ("續期居住證要交幾多錢手續費？", "fee"),
+        ("办理签注的收费标准是多少？", "fee"),
+        ("Is there an upper age for joining the youth scheme?", "age"),
+        ("参加计划的青年要几岁以下？", "age"),
+        ("How long is a first visa under the graduate arrangement valid for?", "duration"),
+        ("批咗之後可以留幾耐？", "duration"),
+        ("When does the application window close this year?", "date"),
+        ("今年几时开始接受申请？", "date"),
+        ("What is the phone number of the talent office?", "contact"),
+        ("個辦事處喺邊度？有冇熱線電話？", "contact"),
+        ("How many people were admitted last year?", "number"),
+        ("去年一共批出幾多宗申請？", "number"),
+        ("Can my spouse work once I am admitted?", "eligibility"),
+        ("我太太使唔使另外申請工作簽證？", "eligibility"),
+        ("Which documents must an employer submit?", "list"),
+        ("申请需要提交哪些材料？", "list"),
+        ("How do I apply for the tax subsidy?", "procedure"),
+        ("Why were applications suspended?", "reason"),
+        ("What is the difference between the two talent schemes?", "comparison"),
+        ("两个计划有什么区别？", "comparison"),
+    ],
+)
+def test_the_slot_asked_is_read_in_every_language(question: str, slot: str) -> None:
+    assert analyse(question).asks(slot)
+
+
+def test_a_fee_question_is_not_also_a_count_question() -> None:
+    slots = analyse("想問申請要俾幾多錢？").slots
+    assert "fee" in slots and "number" not in slots
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("How much is the subsidy?", "en"),
+        ("補貼有幾多錢？", "zh-Hant"),
+        ("补贴有多少钱？", "zh-Hans"),
+        ("我喺深圳返工，使唔使交香港嘅稅？", "zh-Hant"),
+    ],
+)
+def test_language_is_that_of_the_question_as_asked(question: str, language: str) -> None:
+    assert analyse(question).language == language
+
+
+def test_places_and_schemes_are_glossary_groups_in_any_script() -> None:
+    english = analyse("Does the Shenzhen rule apply to TTPS holders?")
+    chinese = analyse("深圳的规定适用于高才通人士吗？")
+    assert english.places == chinese.places == {_group("Shenzhen")}
+    assert _group("TTPS") in english.schemes and _group("TTPS") in chinese.schemes
+
+
+def test_a_follow_up_takes_constraints_but_not_language_or_slots_from_its_context() -> None:
+    follow = analyse("咁C類呢？", context="What does category A of the TTPS need?")
+    assert follow.language == "zh-Hant"
+    assert _group("TTPS") in follow.schemes
+    assert follow.category == "C"
+    assert not follow.asks("procedure")
+
+
+def test_years_and_categories_are_read() -> None:
+    a = analyse("How many category B visas were issued in 2025 and 2026?")
+    assert a.years == (2025, 2026) and a.category == "B" and a.asks("number")
+    assert analyse("高才通C類有咩要求？").category == "C"
+
+
+def test_applicant_types() -> None:
+    assert "employer" in analyse("HR question: can our company hire two of them?").applicants
+    assert "graduate" in analyse("I graduated two years ago, am I still eligible?").applicants
+    assert "family" in analyse("我老婆可唔可以一齊嚟？").applicants
+
+
+def test_colloquial_cantonese_is_flagged_and_standardised() -> None:
+    a = analyse("我喺前海做嘢，使唔使交社保？")
+    assert a.colloquial
+    assert "需不需要" in a.standard and "在" in a.standard
+    assert "喺" not in a.standard and "使唔使" not in a.standard
+    assert not analyse("我在前海工作，需要交社保吗？").colloquial
+
+
+def test_the_analysis_is_frozen() -> None:
+    a = analyse("How much is it?")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.language = "zh-Hans"  # type: ignore[misc]
+
+
+def test_typos_do_not_hide_what_is_asked() -> None:
+    assert analyse("how mcuh is the aplication fee?").asks("fee")
+    assert analyse("whens the dedline to apply?").asks("date")
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("When does the window open, and when does it close?", 2),
+        ("申请什么时候开始？截止日期是哪天？", 2),
+        ("佢幾時開始申請？要交幾多錢？", 2),
+        ("How long is the visa valid?", 0),
+        ("If I moved here in 2023, can I still apply?", 0),
+    ],
+)
+def test_a_question_asking_two_things_is_split_into_its_parts(question: str, parts: int) -> None:
+    assert len(analyse(question).parts) == parts
