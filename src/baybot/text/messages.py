@@ -69,6 +69,7 @@ _TEXT: Translations = {
         ": ",
         "：",
         "：",
+    ),
     "quoted_from_english": (
         "The following is quoted from English sources:",
         "以下內容摘自英文資料：",
