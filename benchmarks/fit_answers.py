@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from refusal import L2, fit, threshold_for
 from sklearn.isotonic import IsotonicRegression
 
 from baybot.answer.evidence.refusal import FEATURES
 from baybot.staff.failures import metrics
-from refusal import L2, fit, threshold_for
 
 FOLDS = 5
 SEED = 16
@@ -39,7 +39,9 @@ def right(row: dict[str, Any], refused: bool) -> bool:
     if refused:
         return False
     cited = row["cited_docs"]
-    return len(row["facts_found"]) == len(row["facts"]) and bool(cited) and cited[0] in row["relevant"]
+    return (
+        len(row["facts_found"]) == len(row["facts"]) and bool(cited) and cited[0] in row["relevant"]
+    )
 
 
 def fit_model(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -57,7 +59,9 @@ def simulate(rows: list[dict[str, Any]], refused: np.ndarray) -> list[dict[str, 
         if r:
             row.update(facts_found=[], cited_docs=[], answer="", failure=_class(row))
         else:
-            row["failure"] = _class(row) if row["failure"] in ("false_refusal", "ok") else row["failure"]
+            row["failure"] = (
+                _class(row) if row["failure"] in ("false_refusal", "ok") else row["failure"]
+            )
         out.append(row)
     return out
 
@@ -86,7 +90,9 @@ def reliability(confidence: np.ndarray, correct: np.ndarray) -> list[dict[str, A
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("run", type=Path, help="harness output with --no-refusal")
-    parser.add_argument("--write", action="store_true", help="update data/refusal.json, confidence.json")
+    parser.add_argument(
+        "--write", action="store_true", help="update data/refusal.json, confidence.json"
+    )
     args = parser.parse_args()
     rows = json.loads(args.run.read_text())
     x = np.array([[r["features"].get(f, 0.0) for f in FEATURES] for r in rows])
@@ -118,9 +124,14 @@ def main() -> None:
             if sel.any():
                 oof_conf[sel] = iso.predict(oof_p[sel])
     curves = {}
-    for name, decision, target in (("answered", False, answered_right), ("refused", True, refused_right)):
+    for name, decision, target in (
+        ("answered", False, answered_right),
+        ("refused", True, refused_right),
+    ):
         mask = oof_refused == decision
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(oof_p[mask], target[mask])
+        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
+            oof_p[mask], target[mask]
+        )
         curves[name] = {
             "x": [round(float(v), 6) for v in iso.X_thresholds_],
             "y": [round(float(v), 6) for v in iso.y_thresholds_],

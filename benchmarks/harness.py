@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from baybot import Settings
-from baybot.app.wiring import build_assistant
 from baybot.answer.conversation import condense
+from baybot.app.wiring import build_assistant
 from baybot.staff.evaluation import facts_in, load_questions, retrieval_metrics
 from baybot.staff.failures import classify
 
@@ -60,13 +60,15 @@ class CachedRetriever:
             self._path.write_bytes(pickle.dumps(self._store))
 
 
-def run(settings: Settings, cache: Path | None, files: tuple[str, ...]) -> list[dict[str, Any]]:
+def run(
+    settings: Settings, cache: Path | None, files: tuple[str, ...], folder: Path = EVAL
+) -> list[dict[str, Any]]:
     assistant = build_assistant(settings)
     cached = CachedRetriever(assistant.retriever, cache)
     assistant.retriever = cached  # type: ignore[assignment]
     rows = []
     for name in files:
-        for q in load_questions(EVAL / name):
+        for q in load_questions(folder / name):
             query = condense(q.question, q.history)
             docs = [h.doc_id for h in cached.search(query, 10)]
             started = time.perf_counter()
@@ -104,9 +106,10 @@ def main() -> None:
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--no-refusal", action="store_true", help="answer everything")
     parser.add_argument("--files", nargs="*", default=list(FILES))
+    parser.add_argument("--eval", type=Path, default=EVAL, help="folder of the question files")
     args = parser.parse_args()
     settings = Settings(query_cache_size=0, refusal=not args.no_refusal)
-    rows = run(settings, None if args.no_cache else args.cache, tuple(args.files))
+    rows = run(settings, None if args.no_cache else args.cache, tuple(args.files), args.eval)
     args.out.write_text(json.dumps(rows, ensure_ascii=False, indent=0))
     from baybot.staff.failures import summarise
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from baybot.answer.evidence.agreement import AGREES, CONTRADICTS, NEUTRAL, AgreementJudge
 from baybot.answer.analysis import analyse
+from baybot.answer.evidence.agreement import AGREES, CONTRADICTS, NEUTRAL, AgreementJudge
 from baybot.types import Document
 
 pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
@@ -20,15 +20,35 @@ DOCS = {
     d.id: d
     for d in [
         doc("hk-ttps", "Top Talent Pass Scheme", "Hong Kong", ("Top Talent Pass Scheme",)),
-        doc("hk-qmas", "Quality Migrant Admission Scheme", "Hong Kong", ("Quality Migrant Admission Scheme",)),
-        doc("hk-iang", "Non-local graduates", "Hong Kong", ("Immigration Arrangements for Non-local Graduates",)),
+        doc(
+            "hk-qmas",
+            "Quality Migrant Admission Scheme",
+            "Hong Kong",
+            ("Quality Migrant Admission Scheme",),
+        ),
+        doc(
+            "hk-iang",
+            "Non-local graduates",
+            "Hong Kong",
+            ("Immigration Arrangements for Non-local Graduates",),
+        ),
         doc("gd-visa", "Talent visa for foreigners in Guangdong", "Guangdong", ("R visa",)),
         doc("gd-dongguan", "Dongguan IIT subsidy rules", "Guangdong", ("Dongguan IIT subsidy",)),
         doc("gd-guangzhou", "Guangzhou IIT subsidy rules", "Guangdong", ("Guangzhou IIT subsidy",)),
-        doc("gd-iit", "GBA preferential IIT policy", "Guangdong", ("GBA preferential IIT policy",),
+        doc(
+            "gd-iit",
+            "GBA preferential IIT policy",
+            "Guangdong",
+            ("GBA preferential IIT policy",),
             "The subsidy is open to talent from Hong Kong, Macao and abroad. Hong Kong residents "
-            "qualify. Hong Kong holders count. Hong Kong, again."),  # fmt: skip
-        doc("mo-talent", "Macao Talent Introduction Scheme", "Macao", ("Macao Talent Introduction Scheme",)),
+            "qualify. Hong Kong holders count. Hong Kong, again.",
+        ),  # fmt: skip
+        doc(
+            "mo-talent",
+            "Macao Talent Introduction Scheme",
+            "Macao",
+            ("Macao Talent Introduction Scheme",),
+        ),
     ]
 }
 

@@ -3,14 +3,14 @@ units, the reader's language, newest figures with their date, comparisons side b
 
 from __future__ import annotations
 
-import pytest
-
 import re
 from datetime import date
 
+import pytest
+
 from baybot import Settings
-from baybot.answer.evidence.agreement import CONTRADICTS, NEUTRAL
 from baybot.answer.analysis import analyse
+from baybot.answer.evidence.agreement import CONTRADICTS, NEUTRAL
 from baybot.answer.generators import GenerationRequest
 from baybot.answer.generators.extractive import ExtractiveGenerator
 from baybot.text.glossary import default_glossary
@@ -31,7 +31,9 @@ def sentence(p: Passage, text: str, score: float) -> Sentence:
     return Sentence(p.n, text, start, start + len(text), score, score)
 
 
-def compose(question: str, passages: list[Passage], sentences: list[Sentence], **extra: object) -> str:
+def compose(
+    question: str, passages: list[Passage], sentences: list[Sentence], **extra: object
+) -> str:
     analysis = analyse(question)
     request = GenerationRequest(
         question, analysis.language, tuple(passages), tuple(sentences), analysis=analysis,
@@ -54,7 +56,11 @@ def test_a_contradicting_top_document_gives_way_to_an_agreeing_one() -> None:
 
 
 def test_headings_and_meta_sentences_are_never_the_answer() -> None:
-    p = passage(1, "d", "Subsidy levels:\nSee the separate note on levels.\nThe subsidy is RMB 3,000 a month.")
+    p = passage(
+        1,
+        "d",
+        "Subsidy levels:\nSee the separate note on levels.\nThe subsidy is RMB 3,000 a month.",
+    )
     text = compose(
         "How much is the subsidy?",
         [p],
@@ -73,7 +79,10 @@ def test_a_list_item_comes_with_its_lead_in() -> None:
     text = compose(
         "Which conditions must applicants meet?",
         [p],
-        [sentence(p, "- hold a degree;", 0.9), sentence(p, "- have two years of experience.", 0.85)],
+        [
+            sentence(p, "- hold a degree;", 0.9),
+            sentence(p, "- have two years of experience.", 0.85),
+        ],
     )
     lines = text.splitlines()
     assert lines[0] == "Applicants must: [1]"
@@ -91,7 +100,11 @@ def test_a_table_row_is_given_with_its_column_headers() -> None:
 
 
 def test_a_pronoun_sentence_brings_the_sentence_it_refers_to() -> None:
-    p = passage(1, "d", "Graduates of the listed universities qualify for category C. They may stay for 24 months.")
+    p = passage(
+        1,
+        "d",
+        "Graduates of the listed universities qualify for category C. They may stay for 24 months.",
+    )
     first = "Graduates of the listed universities qualify for category C."
     second = "They may stay for 24 months."
     text = compose(
@@ -129,7 +142,12 @@ def test_chinese_source_text_follows_the_readers_script() -> None:
 
 
 def test_the_newest_figure_in_a_document_wins() -> None:
-    p = passage(1, "stats", "By end-2023, 40,000 applications had been approved. By end-July 2025, 90,000 applications had been approved.")
+    p = passage(
+        1,
+        "stats",
+        "By end-2023, 40,000 applications had been approved. "
+        "By end-July 2025, 90,000 applications had been approved.",
+    )
     old = "By end-2023, 40,000 applications had been approved."
     new = "By end-July 2025, 90,000 applications had been approved."
     text = compose(
@@ -149,9 +167,21 @@ def test_a_figure_without_a_year_is_dated_by_its_source() -> None:
 def test_comparison_gives_each_named_side_its_own_evidence() -> None:
     glossary = default_glossary()
     ttps, qmas = glossary.groups("TTPS")[0], glossary.groups("QMAS")[0]
-    a = passage(1, "ttps", "The Top Talent Pass Scheme has no quota.", title="Top Talent Pass Scheme")
-    b = passage(2, "ttps-more", "Top Talent Pass Scheme visas last two years.", title="Top Talent Pass Scheme")
-    c = passage(3, "qmas", "The Quality Migrant Admission Scheme awards points.", title="Quality Migrant Admission Scheme")
+    a = passage(
+        1, "ttps", "The Top Talent Pass Scheme has no quota.", title="Top Talent Pass Scheme"
+    )
+    b = passage(
+        2,
+        "ttps-more",
+        "Top Talent Pass Scheme visas last two years.",
+        title="Top Talent Pass Scheme",
+    )
+    c = passage(
+        3,
+        "qmas",
+        "The Quality Migrant Admission Scheme awards points.",
+        title="Quality Migrant Admission Scheme",
+    )
     text = compose(
         "How do TTPS and QMAS differ?",
         [a, b, c],
@@ -164,14 +194,22 @@ def test_comparison_gives_each_named_side_its_own_evidence() -> None:
 
 def test_every_answer_line_carries_a_citation() -> None:
     p = passage(1, "d", "Applicants must:\n- hold a degree;\n- be under 40.")
-    text = compose("Which conditions apply?", [p], [sentence(p, "- hold a degree;", 0.9), sentence(p, "- be under 40.", 0.89)])
+    text = compose(
+        "Which conditions apply?",
+        [p],
+        [sentence(p, "- hold a degree;", 0.9), sentence(p, "- be under 40.", 0.89)],
+    )
     for line in text.splitlines():
         if line.strip():
             assert re.search(r"\[\d+\]$", line.strip())
 
 
 def test_each_part_of_a_two_part_question_gets_its_sentence() -> None:
-    p = passage(1, "d", "Applications open on 1 March. The subsidy covers rent. Late claims close on 30 June.")
+    p = passage(
+        1,
+        "d",
+        "Applications open on 1 March. The subsidy covers rent. Late claims close on 30 June.",
+    )
     text = compose(
         "When do applications open, and when do late claims close?",
         [p],

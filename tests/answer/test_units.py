@@ -56,7 +56,13 @@ def test_a_plain_rule_is_not_meta() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["They must apply within 30 days.", "This applies from 2024.", "该补贴按月发放。", "其有效期为两年。"]
+    "text",
+    [
+        "They must apply within 30 days.",
+        "This applies from 2024.",
+        "该补贴按月发放。",
+        "其有效期为两年。",
+    ],
 )
 def test_pronoun_openings_lean_back(text: str) -> None:
     assert leans_back(text)

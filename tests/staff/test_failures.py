@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from typing import Any
 
-from baybot.types import Document
+import pytest
+
 from baybot.staff.failures import answer_language_ok, classify, is_fragment, metrics
+from baybot.types import Document
 
 pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
 

@@ -96,7 +96,9 @@ _CATEGORY = re.compile(r"\b(?:category|class|type)\s*([a-d])\b|(?<![a-z])([a-d])
 _APPLICANTS: dict[str, re.Pattern[str]] = {
     "graduate": re.compile(r"\b(graduat\w*|student|degree)\b|毕业|学生|学位"),
     "employer": re.compile(r"\b(hr|employer|company|hire|hiring|recruit\w*)\b|雇主|公司|招聘|企业"),
-    "family": re.compile(r"\b(spouse|wife|husband|child(ren)?|dependants?)\b|配偶|丈夫|妻子|子女|家属"),
+    "family": re.compile(
+        r"\b(spouse|wife|husband|child(ren)?|dependants?)\b|配偶|丈夫|妻子|子女|家属"
+    ),
     "youth": re.compile(r"\b(youth|young)\b|青年"),
 }
 
@@ -162,10 +164,14 @@ def analyse(question: str, context: str = "", glossary: Glossary | None = None) 
 
 _ASKING = re.compile(
     r"\b(what|which|when|who|how|where|why|is|are|does|do|did|can|will)\b"
-    r"|多少|什么|什麼|哪|何|几|幾|吗|嗎|呢|谁|誰|是否|有没有|有沒有|怎"
-, re.IGNORECASE)
+    r"|多少|什么|什麼|哪|何|几|幾|吗|嗎|呢|谁|誰|是否|有没有|有沒有|怎",
+    re.IGNORECASE,
+)
 _SENTENCE_BREAK = re.compile(r"[?？]\s*")
-_CLAUSE_BREAK = re.compile(r"[,，;；]\s*(?:and\s+|以及|还有|還有|另外)?|\s+and\s+(?=(?:what|which|when|who|how|where|is|are|does|did|can)\b)", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r"[,，;；]\s*(?:and\s+|以及|还有|還有|另外)?|\s+and\s+(?=(?:what|which|when|who|how|where|is|are|does|did|can)\b)",
+    re.IGNORECASE,
+)
 
 
 def split_parts(question: str) -> tuple[str, ...]:

@@ -81,7 +81,11 @@ _TEXT: Translations = {
         "（數字以{date}發布的資料為準。）",
         "（数字以{date}发布的资料为准。）",
     ),
-    "not_stated": ("The sources do not state {what}.", "資料沒有說明{what}。", "资料没有说明{what}。"),
+    "not_stated": (
+        "The sources do not state {what}.",
+        "資料沒有說明{what}。",
+        "资料没有说明{what}。",
+    ),
     "related": (
         "What they do say on this topic (related, not the answer):",
         "資料就此主題提到的相關內容（僅供參考，並非答案）：",

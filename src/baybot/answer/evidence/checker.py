@@ -134,7 +134,9 @@ class EvidenceChecker:
         missing = missing_places(
             self.glossary, question, [p for p in passages[: len(hits)] if p.hit.doc_id in quotable]
         )
-        verdicts = {d: self.judge.verdict(d, analysis) for d in dict.fromkeys(h.doc_id for h in hits)}
+        verdicts = {
+            d: self.judge.verdict(d, analysis) for d in dict.fromkeys(h.doc_id for h in hits)
+        }
         agreeing = [d for d in quotable if verdicts[d] != CONTRADICTS]
         doc_of = {p.n: p.hit.doc_id for p in passages}
         ranked_agreeing = [s for s in sentences if doc_of[s.n] in agreeing]
@@ -160,7 +162,10 @@ class EvidenceChecker:
             "colloquial": 1.0 if analysis.colloquial else 0.0,
             "slot_gap": min(slot_gap, SLOT_GAP_CAP),
             "doc_missing_terms": float(
-                min(len(self.coverage.missing_in(analysis.standard, agreeing[:1])), MISSING_TERMS_CAP)
+                min(
+                    len(self.coverage.missing_in(analysis.standard, agreeing[:1])),
+                    MISSING_TERMS_CAP,
+                )
             ),
             "sentence_missing_terms": self.coverage.share_missing(
                 analysis.standard, [*best, *titles] if best else []

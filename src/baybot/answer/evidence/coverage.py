@@ -30,8 +30,8 @@ _STOP_EN = frozenset(
     """what which when where who whom whose why how much many does did do is are was were be
     been can could would should will shall may might must have has had the and for with from
     into about there their this that these those any some more most than then also only
-    usually actually currently still already yet ever really roughly approximately""".split()
-)  # noqa: SIM905 (reads as text)
+    usually actually currently still already yet ever really roughly approximately""".split()  # noqa: SIM905
+)
 
 
 class Coverage:

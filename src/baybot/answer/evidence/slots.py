@@ -15,13 +15,18 @@ from baybot.text.language import fold
 
 _MONEY = r"(hk\$|us\$|rmb|mop|\$|¥|yuan|dollars?|元|港元|澳门元|万元|亿元|per cent|%)"
 _EVIDENCE: dict[str, re.Pattern[str]] = {
-    "fee": re.compile(rf"\b(fees?|charges?|free of charge|payable)\b|费|免费|{_MONEY}\s*\d|\d[\d,.]*\s*{_MONEY}"),
-    "amount": re.compile(rf"{_MONEY}\s*\d|\d[\d,.]*\s*({_MONEY}|万|million|billion)|\d+(\.\d+)?\s*%"),
+    "fee": re.compile(
+        rf"\b(fees?|charges?|free of charge|payable)\b|费|免费|{_MONEY}\s*\d|\d[\d,.]*\s*{_MONEY}"
+    ),
+    "amount": re.compile(
+        rf"{_MONEY}\s*\d|\d[\d,.]*\s*({_MONEY}|万|million|billion)|\d+(\.\d+)?\s*%"
+    ),
     "number": re.compile(r"\d"),
     "age": re.compile(r"\b(age[ds]?|years old|under \d\d|below \d\d)\b|岁|年龄|年满"),
     "duration": re.compile(
         r"\d+\s*(years?|months?|weeks?|days?|working days)\b|\d+\s*(年|个月|月|周|天|日|个工作日)"
-        r"|\b(one|two|three|four|five|six|twelve) (years?|months?|weeks?|days?)\b|[一二三四五六两]\s*(年|个月)"
+        r"|\b(one|two|three|four|five|six|twelve) (years?|months?|weeks?|days?)\b"
+        r"|[一二三四五六两]\s*(年|个月)"
     ),
     "date": re.compile(
         r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"

@@ -101,12 +101,18 @@ class ExtractiveGenerator:
                 key = (sentence.n, text.rfind(lead) if lead else -1)
                 if lead and key not in introduced:
                     introduced.add(key)
-                    lead = to_script(lead, request.language) if request.language.startswith("zh") else lead
+                    lead = (
+                        to_script(lead, request.language)
+                        if request.language.startswith("zh")
+                        else lead
+                    )
                     out.append(("" if previous is None else "\n") + f"{lead} [{sentence.n}]")
                     previous = True
             # List items and the prose after them start new lines; prose runs on.
             separator = "" if previous is None else "\n" if item or previous else " "
-            out.append(separator + (f"- {line} [{sentence.n}]" if item else f"{line} [{sentence.n}]"))
+            out.append(
+                separator + (f"- {line} [{sentence.n}]" if item else f"{line} [{sentence.n}]")
+            )
             previous = item
         dated = _as_of(request, chosen, passages)
         if dated:
@@ -191,6 +197,7 @@ def _for_each_part(
 def _drop_superseded(picked: Sequence[Sentence], passages: dict[int, Passage]) -> list[Sentence]:
     """Of two sentences of one document giving a figure for the same thing in different
     years, the older one goes: the newest figure answers "how many so far"."""
+
     def years(s: Sentence) -> list[int]:
         return [int(y) for y in _YEAR.findall(s.text)]
 
@@ -245,9 +252,7 @@ def _side_by_side(
 ) -> list[Sentence]:
     """Each named side's best sentences, from a passage (title, section or text) naming it."""
     passages = {p.n: p for p in request.passages}
-    about = {
-        n: fold(f"{p.hit.title}\n{p.hit.section}\n{p.hit.text}") for n, p in passages.items()
-    }
+    about = {n: fold(f"{p.hit.title}\n{p.hit.section}\n{p.hit.text}") for n, p in passages.items()}
     picked: list[Sentence] = []
     for side in sides[:MAX_SIDES]:
         terms = _side_terms(side)
@@ -265,7 +270,9 @@ def _side_by_side(
     return picked
 
 
-def _side_labels(request: GenerationRequest, chosen: Sequence[Sentence]) -> dict[tuple[int, int], str]:
+def _side_labels(
+    request: GenerationRequest, chosen: Sequence[Sentence]
+) -> dict[tuple[int, int], str]:
     """For a side-by-side answer, the name of the side above its first sentence."""
     sides = request.sides
     if len(sides) < 2 or request.analysis is None or not request.analysis.asks("comparison"):
@@ -274,7 +281,9 @@ def _side_labels(request: GenerationRequest, chosen: Sequence[Sentence]) -> dict
     labels: dict[tuple[int, int], str] = {}
     done: set[int] = set()
     for s in chosen:
-        about = fold(f"{passages[s.n].hit.title}\n{passages[s.n].hit.section}\n{passages[s.n].hit.text}")
+        about = fold(
+            f"{passages[s.n].hit.title}\n{passages[s.n].hit.section}\n{passages[s.n].hit.text}"
+        )
         for side in sides:
             if side not in done and any(t in about for t in _side_terms(side)):
                 done.add(side)
