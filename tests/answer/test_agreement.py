@@ -7,6 +7,7 @@ import pytest
 
 from baybot.answer.analysis import analyse
 from baybot.answer.evidence.agreement import AGREES, CONTRADICTS, NEUTRAL, AgreementJudge
+from baybot.text.glossary import default_glossary
 from baybot.types import Document
 
 pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
@@ -101,3 +102,19 @@ def test_comparison_sides_are_specific_schemes(judge: AgreementJudge) -> None:
     sides = judge.sides(analyse("TTPS vs QMAS: which is faster?"))
     assert len(sides) == 2
     assert judge.sides(analyse("What does TTPS need?")) == ()
+
+
+def test_a_region_stays_a_jurisdiction_however_often_others_name_it() -> None:
+    docs = dict(DOCS)
+    for name in ("Qianhai", "Nansha"):
+        docs[name] = doc(name, f"{name} IIT rule", "Guangdong", (f"{name} IIT policy",))
+    for i in range(4):  # more Guangdong documents naming Macao than Macao's own
+        d = doc(f"gd-macao-{i}", f"Macao residents in Hengqin {i}", "Guangdong", ("Hengqin rule",))
+        docs[d.id] = d
+    judge = AgreementJudge.build(docs)
+    macao = default_glossary().places_in("Macao").pop()
+    assert judge.jurisdiction[macao] == macao
+    sides = judge.sides(
+        analyse("As a Macao resident, Qianhai or Nansha: which tax rule is better?")
+    )
+    assert macao not in sides and len(sides) == 2

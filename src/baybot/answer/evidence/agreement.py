@@ -85,6 +85,9 @@ class AgreementJudge:
                 fold(documents[doc_id].text),
             )
         jurisdiction = {place: c.most_common(1)[0][0] for place, c in votes.items()}
+        # A place that is some document's region is a jurisdiction of its own, however often
+        # another region's documents name it (Hong Kong residents in Guangdong's rules).
+        jurisdiction |= {r: r for r in regions.values() if r is not None}
         return cls(facets, jurisdiction, specific, glossary)
 
     def _mentions(self, facets: Facets, group: int) -> int:
