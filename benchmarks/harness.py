@@ -26,7 +26,7 @@ from baybot.staff.evaluation import facts_in, load_questions, retrieval_metrics
 from baybot.staff.failures import classify
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
+EVAL = ROOT / "eval"
 FILES = ("dev.jsonl", "dev2.jsonl")
 
 
