@@ -203,7 +203,8 @@ class Assistant:
         citations: tuple[Citation, ...] = ()
         topics: tuple[Topic, ...] = ()
         later_year = evidence.features.get("year_beyond", 0.0) and request.analysis
-        if (evidence.missing_slots or later_year) and not evidence.features.get("none_agree"):
+        covered = not evidence.missing_places and not evidence.features.get("none_agree")
+        if (evidence.missing_slots or later_year) and covered:
             wanted = [messages.text(f"slot_{slot}", language) for slot in evidence.missing_slots]
             if later_year:
                 years = "/".join(str(y) for y in request.analysis.years)  # type: ignore[union-attr]
