@@ -205,7 +205,12 @@ class Assistant:
         later_year = evidence.features.get("year_beyond", 0.0) and request.analysis
         covered = not evidence.missing_places and not evidence.features.get("none_agree")
         if (evidence.missing_slots or later_year) and covered:
-            wanted = [messages.text(f"slot_{slot}", language) for slot in evidence.missing_slots]
+            slots = [
+                s
+                for s in evidence.missing_slots
+                if s != "amount" or "fee" not in evidence.missing_slots
+            ]
+            wanted = [messages.text(f"slot_{slot}", language) for slot in slots]
             if later_year:
                 years = "/".join(str(y) for y in request.analysis.years)  # type: ignore[union-attr]
                 wanted.append(messages.text("slot_year", language, year=years))
