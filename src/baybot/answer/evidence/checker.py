@@ -48,7 +48,6 @@ PASSAGE_PRIOR = 0.02  # per unit of fused retrieval score (z-score sums)
 # an age...): an answer is composed from about this many.
 SLOT_SENTENCES = 6
 SLOT_GAP_CAP = 0.1  # similarity; a slot no agreeing sentence holds counts as this far behind
-MISSING_TERMS_CAP = 3  # beyond a few, more missing words say nothing more
 
 
 @dataclass(frozen=True)
@@ -161,12 +160,6 @@ class EvidenceChecker:
             "year_beyond": self.coverage.year_beyond(analysis, agreeing[:1]),
             "colloquial": 1.0 if analysis.colloquial else 0.0,
             "slot_gap": min(slot_gap, SLOT_GAP_CAP),
-            "doc_missing_terms": float(
-                min(
-                    len(self.coverage.missing_in(analysis.standard, agreeing[:1])),
-                    MISSING_TERMS_CAP,
-                )
-            ),
             "sentence_missing_terms": self.coverage.share_missing(
                 analysis.standard, [*best, *titles] if best else []
             ),

@@ -40,21 +40,14 @@ class Coverage:
     def __init__(self, documents: Mapping[str, Document], glossary: Glossary) -> None:
         self.documents = documents
         self.glossary = glossary
-        self._stems: dict[str, frozenset[str]] = {}
 
-    def missing_in(
-        self, question: str, doc_ids: Sequence[str], *, text: str = "", count_all: bool = False
-    ) -> list[str]:
-        """Content words of the question that the documents (or `text`) do not contain (as
-        written, as a stem, or for Chinese through an English gloss). `count_all` lists every
-        content word instead, present or not."""
-        if not doc_ids and not text:
+    def missing_in(self, question: str, text: str, *, count_all: bool = False) -> list[str]:
+        """Content words of the question that `text` does not contain (as written, as a stem,
+        or for Chinese through an English gloss). `count_all` lists every content word
+        instead, present or not."""
+        if not text:
             return []
-        if doc_ids:
-            text = "\n".join(self._doc_text(d) for d in doc_ids)
-            stems: set[str] = set().union(*(self._doc_stems(d) for d in doc_ids))
-        else:
-            stems = set(tokenize(text))
+        stems = set(tokenize(text))
         named = {fold(t) for g in self.glossary.groups(question) for t in self.glossary.entries[g]}
         out: list[str] = []
         folded = fold(question)
@@ -88,8 +81,8 @@ class Coverage:
         if not texts:
             return 1.0
         text = fold("\n".join(texts))
-        words = self.missing_in(question, (), text=text, count_all=True)
-        absent = self.missing_in(question, (), text=text)
+        words = self.missing_in(question, text, count_all=True)
+        absent = self.missing_in(question, text)
         return len(absent) / len(words) if words else 0.0
 
     def year_beyond(self, analysis: QuestionAnalysis, doc_ids: Sequence[str]) -> float:
@@ -100,14 +93,3 @@ class Coverage:
         doc = self.documents.get(doc_ids[0])
         years = {int(y) for y in _YEAR.findall(doc.text)} if doc else set()
         return 0.0 if any(y in years for y in analysis.years) else 1.0
-
-    def _doc_text(self, doc_id: str) -> str:
-        doc = self.documents.get(doc_id)
-        return fold(f"{doc.title}\n{' '.join(doc.schemes)}\n{doc.text}") if doc else ""
-
-    def _doc_stems(self, doc_id: str) -> frozenset[str]:
-        cached = self._stems.get(doc_id)
-        if cached is None:
-            cached = frozenset(tokenize(self._doc_text(doc_id)))
-            self._stems[doc_id] = cached
-        return cached

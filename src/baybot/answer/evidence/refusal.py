@@ -19,7 +19,6 @@ FEATURES = (
     "year_beyond",
     "colloquial",
     "slot_gap",
-    "doc_missing_terms",
     "sentence_missing_terms",
 )
 
