@@ -1,0 +1,69 @@
+"""Each fact the December 2026 review corrected is answered with its corrected value and date,
+in English and in Chinese (questions in corrected_facts.jsonl, one per finding and language,
+written for this test; docs/corpus-review.md lists the findings)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from baybot.answer.assistant import Assistant
+from baybot.staff.evaluation import facts_in
+
+CASES = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "corrected_facts.jsonl").read_text("utf-8").splitlines()
+    if line.strip()
+]
+
+
+# Measured on 2 December 2026: the corpus states each of these, but the extractive answer quotes
+# another sentence of the right document, or an English sentence for a Chinese question whose
+# expected wording is Chinese (open work on the answer composer). XPASS shows when one is fixed.
+KNOWN_GAPS = frozenset(
+    {
+        "finding02-zh-Hant",
+        "finding07-zh-Hans",
+        "finding10-en",
+        "finding10-zh-Hant",
+        "finding13-zh-Hant",
+        "finding15-zh-Hant",
+        "finding20-zh-Hans",
+        "finding22-en",
+        "finding24-en",
+        "finding24-zh-Hant",
+        "finding27-zh-Hant",
+        "finding28-zh-Hans",
+        "finding29-zh-Hant",
+        "finding31-en",
+        "finding34-zh-Hant",
+        "finding36-en",
+    }
+)
+
+
+def _id(case: dict[str, object]) -> str:
+    return f"finding{case['finding']:02d}-{case['language']}"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            c,
+            id=_id(c),
+            marks=pytest.mark.xfail(reason="answer quotes another sentence", strict=False)
+            if _id(c) in KNOWN_GAPS
+            else (),
+        )
+        for c in CASES
+    ],
+)
+def test_corrected_fact_is_answered(assistant: Assistant, case: dict[str, object]) -> None:
+    answer = assistant.ask(str(case["question"]))
+    assert not answer.refused, answer.text
+    expected = [str(f) for f in case["expect"]]  # type: ignore[attr-defined]
+    missing = sorted(set(expected) - set(facts_in(answer.text, expected)))
+    assert not missing, f"missing {missing} in: {answer.text}"
