@@ -100,6 +100,7 @@ CitationModel = response_model(
 TopicModel = response_model(shared.Topic, retype={"published": dt.date | None})
 AnswerModel = response_model(
     shared.Answer,
+    drop=("features",),  # the evidence check's inputs: for staff and the fitting scripts
     rename={"text": "answer"},
     add={"supported": bool},
     nested={shared.Citation: CitationModel, shared.Topic: TopicModel},
