@@ -384,3 +384,12 @@ def test_concurrent_clients_get_no_errors_and_leave_the_server_healthy(open_serv
         thread.join()
     assert len(outcomes) >= 16 and set(outcomes) == {200}
     assert requests.get(f"{open_server}/healthz", timeout=10).json()["status"] == "ready"
+
+
+def test_an_unknown_filter_value_is_never_echoed_whole(server):
+    huge = "Atlantis" * 20_000
+    response = requests.post(
+        f"{server}/v1/search", json={"query": "QMAS", "filters": {"region": [huge]}}, timeout=30
+    )
+    assert response.status_code == 422
+    assert "Atlantis" in response.text and len(response.text) < 2_000

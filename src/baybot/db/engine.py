@@ -83,6 +83,7 @@ def _create(url: URL) -> Engine:
             max_overflow=PG_MAX_OVERFLOW,
             pool_timeout=POOL_TIMEOUT_S,
             pool_pre_ping=True,  # a replica survives a PostgreSQL restart
+            hide_parameters=True,  # errors never carry password hashes or visitors' questions
         )
     if url.database and url.database != ":memory:":
         try:
@@ -90,7 +91,10 @@ def _create(url: URL) -> Engine:
         except OSError as exc:
             raise DatabaseError(f"cannot create the folder of {url.database}: {exc}") from exc
     engine = create_engine(
-        url, pool_timeout=POOL_TIMEOUT_S, connect_args={"check_same_thread": False}
+        url,
+        pool_timeout=POOL_TIMEOUT_S,
+        connect_args={"check_same_thread": False},
+        hide_parameters=True,  # errors never carry password hashes or visitors' questions
     )
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)

@@ -91,6 +91,17 @@ def shorten(value: Any) -> Any:
     return value
 
 
+# An error's reason (which may quote what was sent) is cut here: long enough for the list of
+# known filter values that follows an unknown one, far shorter than any abusive input.
+REASON_CHARS = 600
+
+
+def shorten_reason(reason: str) -> str:
+    if len(reason) <= REASON_CHARS:
+        return reason
+    return f"{reason[:REASON_CHARS]}… ({len(reason)} characters)"
+
+
 async def validation_error(_: Any, exc: RequestValidationError) -> JSONResponse:
     """FastAPI's 422 shape, with the offending inputs shortened."""
     errors = [{**e, "input": shorten(e.get("input"))} for e in exc.errors()]

@@ -25,7 +25,13 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from baybot import __version__
 from baybot.answer.assistant import Assistant
 from baybot.answer.generators import GenerationError, available_generators
-from baybot.app.api.guards import BodyLimit, Callers, limit_or_raise, validation_error
+from baybot.app.api.guards import (
+    BodyLimit,
+    Callers,
+    limit_or_raise,
+    shorten_reason,
+    validation_error,
+)
 from baybot.app.api.models import (
     AnswerModel,
     AnswerRequest,
@@ -107,7 +113,8 @@ def create_app(
 
     @app.exception_handler(QueryError)
     async def query_error(_: Any, exc: QueryError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        # The reason may quote the offending value (an unknown filter value): never echo it whole.
+        return JSONResponse({"detail": shorten_reason(str(exc))}, status_code=422)
 
     @app.exception_handler(GenerationError)
     async def generation_error(_: Any, exc: GenerationError) -> JSONResponse:
