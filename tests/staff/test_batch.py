@@ -55,7 +55,7 @@ def test_not_utf8_is_a_clear_error(tmp_path):
 def test_each_question_is_answered_and_a_bad_one_is_a_row_with_its_error(assistant):
     questions = [
         "Do I need a job offer to apply for the Top Talent Pass Scheme?",
-        "What is the visa policy for Antarctica research stations?",
+        "Which ski resorts near Zurich are open in May?",
         "x" * 2001,
     ]
     seen: list[int] = []
