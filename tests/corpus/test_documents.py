@@ -192,6 +192,7 @@ def test_load_corpus_skips_bad_files_with_a_named_warning(
     (corpus / "corrupt.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf\n%%EOF")
     (corpus / "scripts.html").write_text("<html><body><script>alert(1)</script></body></html>")
     (corpus / "notes.docx").write_bytes(b"PK\x03\x04")
+    (corpus / "figures.xlsx").write_bytes(b"PK\x03\x04")
     (corpus / "loop").symlink_to(corpus, target_is_directory=True)
     (corpus / "dangling.md").symlink_to(tmp_path / "missing.md")
     with caplog.at_level(logging.WARNING):
@@ -206,11 +207,13 @@ def test_load_corpus_skips_bad_files_with_a_named_warning(
         "corrupt.pdf",
         "scripts.html",
         "notes.docx",
+        "figures.xlsx",
         "dangling.md",
     }
     assert "YAML" in skipped["broken.md"]
     assert "binary" in skipped["binary.txt"]
-    assert "unsupported" in skipped["notes.docx"]
+    assert "unreadable .docx" in skipped["notes.docx"]
+    assert "unsupported" in skipped["figures.xlsx"]
     for name in skipped:
         assert any(name in r.getMessage() for r in caplog.records), name
 

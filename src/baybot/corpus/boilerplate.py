@@ -53,6 +53,7 @@ _META_LINE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_RESIDUE = re.compile(r"^[·•|｜]\s*\S")  # "· Karen Wong" once the date beside it is gone
+_TABLE_ROW = re.compile(r"^\|.*\|$")  # "| A | HK$2.5 million |": a table row, never a byline
 _VALUE_ONLY = re.compile(r"^[+\-]?\d[\d,.]*\s*(?:分|points?|%|元|萬元|万元|HK\$)?$", re.IGNORECASE)
 
 
@@ -111,7 +112,11 @@ def _is_boilerplate(line: str, key: str, title_key: str | None, site_lines: froz
         or (short and is_date_line(plain))
         or (
             short
-            and bool(_SHARE.match(plain) or _META_LINE.match(plain) or _BYLINE_RESIDUE.match(plain))
+            and bool(
+                _SHARE.match(plain)
+                or _META_LINE.match(plain)
+                or (_BYLINE_RESIDUE.match(plain) and not _TABLE_ROW.match(line.strip()))
+            )
         )
     )
 
@@ -145,16 +150,19 @@ def clean(text: str, title: str | None = None, site_lines: frozenset[str] = froz
 
 
 def _join(lines: list[str]) -> str:
-    """Paragraphs apart; consecutive list items and table rows in one block."""
+    """Paragraphs apart; consecutive list items in one block, consecutive table rows in another
+    (a table right after a list keeps its header row with its other rows)."""
     out: list[str] = []
     for line in lines:
-        block_line = bool(_LIST_ITEM.match(line) or line.lstrip().startswith("|"))
-        if (
-            out
-            and block_line
-            and (_LIST_ITEM.match(out[-1].splitlines()[-1]) or out[-1].lstrip().startswith("|"))
-        ):
+        kind = _block_kind(line)
+        if out and kind and _block_kind(out[-1].splitlines()[-1]) == kind:
             out[-1] = f"{out[-1]}\n{line}"
         else:
             out.append(line)
     return "\n\n".join(out)
+
+
+def _block_kind(line: str) -> str | None:
+    if line.lstrip().startswith("|"):
+        return "table"
+    return "list" if _LIST_ITEM.match(line) else None

@@ -32,6 +32,7 @@ CONTENT_TYPES = {
     "application/xhtml+xml": ".html",
     "application/pdf": ".pdf",
     "text/plain": ".txt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
 }
 GONE_STATUSES = frozenset({404, 410})
 MOVED_STATUSES = frozenset({301, 302, 303, 307, 308})

@@ -18,6 +18,7 @@ for _suffix, _target in {
     "html": "html:load_html",
     "htm": "html:load_html",
     "pdf": "pdf:load_pdf",
+    "docx": "docx:load_docx",
 }.items():
     LOADERS.register(_suffix, f"baybot.corpus.loaders.{_target}")
 
