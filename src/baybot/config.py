@@ -268,6 +268,14 @@ class Settings(BaseSettings):
     staff_session_hours: float = Field(
         8, gt=0, le=24 * 30, description="How long a staff sign-in lasts."
     )
+    # 200: a screenful to scan; a filter narrows a longer corpus rather than a longer table.
+    staff_documents_shown: int = Field(
+        200, ge=1, le=10_000, description="Documents the staff Sources tab lists at once."
+    )
+    # 1 s: the bar moves while staff watch, for one cheap status call a second per open tab.
+    staff_progress_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often the Sources tab refreshes a re-index's progress."
+    )
     log_answers: bool = Field(
         False, description="Keep each public question and answer in the database (opt-in)."
     )

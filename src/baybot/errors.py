@@ -63,3 +63,7 @@ class NotReady(BayBotError):
 class SourceError(BayBotError):
     """A source could not be added: bad URL, refused by robots.txt, wrong type, too large,
     unreachable."""
+
+
+class BusyError(BayBotError):
+    """A staff corpus change was asked for while another one is still running."""

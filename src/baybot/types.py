@@ -153,6 +153,25 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class JobStatus:
+    """Where the staff's background corpus change (add, remove, edit, re-index) stands:
+    `state` is idle, running, done or failed; `done`/`total` count the vectors to compute."""
+
+    name: str = ""
+    state: str = "idle"
+    step: str = ""
+    done: int = 0
+    total: int = 0
+    eta_s: float | None = None
+    message: str = ""
+    seconds: float = 0.0
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+
+@dataclass(frozen=True)
 class SkippedFile:
     """A corpus file that was not ingested, and why."""
 

@@ -100,9 +100,10 @@ class LiveAssistant:
             break
         self.ready.set()
 
-    def refresh(self) -> bool:
+    def refresh(self, progress: Progress | None = None) -> bool:
         """Switch to the version CURRENT names if it is newer than the one served; True when
-        switched. A version that fails to load is logged and tried again at the next poll."""
+        switched. A version that fails to load is logged and tried again at the next poll
+        (staff changes call this after their ingest, reporting to `progress`)."""
         current = self._assistant
         published = IndexStore(self.settings.index_dir).current()
         if current is None or published is None:
@@ -110,7 +111,9 @@ class LiveAssistant:
         if published.name == current.retriever.index.version:
             return False
         try:
-            fresh = build_assistant(self.settings, embedders=current.retriever.embedders)
+            fresh = build_assistant(
+                self.settings, embedders=current.retriever.embedders, progress=progress
+            )
         except BayBotError as exc:
             log.warning("index version %s not loaded (kept %s): %s",
                         published.name, current.retriever.index.version, exc)  # fmt: skip

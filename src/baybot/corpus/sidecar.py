@@ -76,16 +76,25 @@ def is_sidecar(path: Path) -> bool:
 
 def read_sidecar(path: Path) -> Sidecar:
     try:
-        loaded = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise DocumentError(f"unreadable sidecar {path.name}: {exc}".splitlines()[0]) from exc
+    return parse_sidecar(text, path.name)
+
+
+def parse_sidecar(text: str, name: str) -> Sidecar:
+    """The sidecar written as `text` (YAML); DocumentError naming `name` and each problem."""
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"unreadable sidecar {name}: {exc}".splitlines()[0]) from exc
     if loaded is not None and not isinstance(loaded, dict):
-        raise DocumentError(f"sidecar {path.name} is not a mapping")
+        raise DocumentError(f"sidecar {name} is not a mapping")
     try:
         return Sidecar.model_validate(loaded or {})
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise DocumentError(f"sidecar {path.name}: {problems}") from exc
+        raise DocumentError(f"sidecar {name}: {problems}") from exc
 
 
 def write_sidecar(path: Path, sidecar: Sidecar) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from baybot.config import Settings
-from baybot.index.store import IndexStore
+from baybot.index.store import IndexStore, LoadedIndex
 from baybot.types import iso_date
 
 
@@ -29,7 +29,11 @@ class DocumentRow:
 
 def list_documents(settings: Settings) -> tuple[DocumentRow, ...]:
     """Every document of the current index, newest first, undated last."""
-    index = IndexStore(Path(settings.index_dir)).load()
+    return document_rows(IndexStore(Path(settings.index_dir)).load())
+
+
+def document_rows(index: LoadedIndex) -> tuple[DocumentRow, ...]:
+    """Every document of a loaded index (a server's own), newest first, undated last."""
     rows = [
         DocumentRow(
             id=doc.id,

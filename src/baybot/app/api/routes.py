@@ -194,7 +194,8 @@ def create_app(
 
         auth = staff_auth(settings, database)
         add_sign_in_routes(app, auth)
-        mount_staff(app, live.get, settings, database)  # before `/`, which takes every path
+        # before `/`, which takes every path
+        mount_staff(app, live.get, settings, database, refresh=live.refresh)
         mount_ui(app, live.get, settings, database, Callers.of(settings.api_keys), limiter)
         app.add_middleware(StaffGate, auth=auth)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)

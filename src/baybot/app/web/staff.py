@@ -1,5 +1,6 @@
 """The staff app at /staff (behind sign-in, access.py): the retrieval inspector with ratings,
-batch tests, and the public and staff feedback with filters and export.
+batch tests, the public and staff feedback with filters and export, and the Sources tab
+(sources.py).
 
 Handlers only translate between widgets and the Python API (Retriever, batch, database).
 """
@@ -21,6 +22,7 @@ from baybot.answer.generators import available_generators
 from baybot.app.records import rate as store_rating
 from baybot.app.web.access import CSRF_SCRIPT, PREFIX, SIGN_OUT_JS
 from baybot.app.web.render import answer_markdown, escape_markdown, sources_html
+from baybot.app.web.sources import sources_tab
 from baybot.app.web.strings import LANGUAGE_NAMES, UI_LANGUAGES, t
 from baybot.config import Settings
 from baybot.db import Database, FeedbackFilter
@@ -29,6 +31,8 @@ from baybot.errors import BayBotError
 from baybot.search.retriever import MAX_K
 from baybot.staff.batch import COLUMNS as BATCH_COLUMNS
 from baybot.staff.batch import answer_all, read_questions, to_csv
+from baybot.staff.jobs import IndexJobs
+from baybot.timing import Progress
 from baybot.types import Answer
 
 # Ratings shown in the feedback table at once; the export has them all.
@@ -37,10 +41,15 @@ Relabel = list[tuple[Any, Callable[[str], dict]]]
 
 
 def build_staff_ui(
-    provider: Callable[[], Assistant], settings: Settings, database: Database
+    provider: Callable[[], Assistant],
+    settings: Settings,
+    database: Database,
+    refresh: Callable[[Progress], object] | None = None,
 ) -> gr.Blocks:
-    """The staff app; `provider` returns the Assistant or raises NotReady / BayBotError."""
+    """The staff app; `provider` returns the Assistant or raises NotReady / BayBotError;
+    `refresh` switches the server to a new index version after a staff corpus change."""
     relabel: Relabel = []
+    jobs = IndexJobs(after=refresh)
 
     def labelled(component: Any, **keys: str) -> Any:
         relabel.append((component, lambda lang: {attr: t(key, lang) for attr, key in keys.items()}))
@@ -68,6 +77,7 @@ def build_staff_ui(
         sign_out.click(None, js=SIGN_OUT_JS, api_name=False, queue=False)
         with gr.Tabs():
             choices = _staff_tabs(provider, database, settings, language, labelled)
+            sources_tab(provider, settings, jobs, language, labelled)
 
         def on_language(lang: str) -> list[Any]:
             return [gr.update(**make(lang)) for _, make in relabel]
@@ -91,14 +101,18 @@ def build_staff_ui(
 
 
 def mount_staff(
-    app: FastAPI, provider: Callable[[], Assistant], settings: Settings, database: Database
+    app: FastAPI,
+    provider: Callable[[], Assistant],
+    settings: Settings,
+    database: Database,
+    refresh: Callable[[Progress], object] | None = None,
 ) -> FastAPI:
     """Mount the staff app at /staff of `app` (the gate in access.py guards every path)."""
     from baybot.app.web.chat import CSS, THEME
 
     return gr.mount_gradio_app(
         app,
-        build_staff_ui(provider, settings, database),
+        build_staff_ui(provider, settings, database, refresh),
         path=PREFIX,
         css=CSS,
         theme=THEME,
