@@ -72,8 +72,13 @@ def sources_tab(
         with gr.Row():
             pick = labelled(
                 # custom values: an API caller names a document without listing first
-                gr.Dropdown([], label=t("document", "en"), elem_id="bb-src-pick", scale=3,
-                            allow_custom_value=True),
+                gr.Dropdown(
+                    [],
+                    label=t("document", "en"),
+                    elem_id="bb-src-pick",
+                    scale=3,
+                    allow_custom_value=True,
+                ),
                 label="document",
             )
             edit = labelled(gr.Button(t("edit_metadata", "en"), elem_id="bb-src-edit"),
