@@ -58,6 +58,7 @@ class IndexJobs:
         )  # fmt: skip
 
     def _run(self, name: str, work: Work, progress: Progress) -> None:
+        state, message = "failed", "stopped unexpectedly"
         try:
             message = work(progress)
             if self.after is not None:
@@ -65,15 +66,15 @@ class IndexJobs:
                 self.after(progress)
             state = "done"
         except BayBotError as exc:
-            state, message = "failed", str(exc)
+            message = str(exc)
         except Exception as exc:  # a bug must still end the job, or the tab stays busy
             log.exception("staff job %r failed", name)
-            state, message = "failed", f"{type(exc).__name__}: {exc}"
+            message = f"{type(exc).__name__}: {exc}"
         finally:
             progress.close()
-        with self._lock:
-            self._status = JobStatus(
-                name=name, state=state, message=message,
-                seconds=time.monotonic() - self._started,
-            )  # fmt: skip
-        log.info("staff job %r %s: %s", name, state, message)
+            with self._lock:
+                self._status = JobStatus(
+                    name=name, state=state, message=message,
+                    seconds=time.monotonic() - self._started,
+                )  # fmt: skip
+            log.info("staff job %r %s: %s", name, state, message)
