@@ -45,6 +45,12 @@ def _tokenizer() -> Any:
     return tokenizer
 
 
+def prepare() -> None:
+    """Load the word map and its tokenizer now: a first Chinese question otherwise waits for
+    jieba's dictionary (seconds on a busy 2-core machine)."""
+    _tokenizer().initialize()
+
+
 def is_colloquial(text: str) -> bool:
     return bool(_CANTONESE_ONLY.search(text))
 

@@ -39,6 +39,7 @@ from baybot.index.embedders.base import Embedder
 from baybot.index.store import LoadedIndex, make_hit
 from baybot.index.vector_cache import VectorCache
 from baybot.search.calibration import LanguageCalibrator
+from baybot.text import cantonese
 from baybot.text.glossary import Glossary, default_glossary
 from baybot.timing import Progress
 from baybot.types import Hit, Passage, Sentence
@@ -297,5 +298,8 @@ class EvidenceChecker:
     def prepare(self, cache: VectorCache | None = None, progress: Progress | None = None) -> int:
         """Embed the sentences of every passage now (through the vector cache) rather than
         on first use, so answer latency does not depend on what was asked before.
+        The Chinese word lists are read now too, for the same reason.
         Returns how many sentences had to be computed."""
+        self.vocabulary.prepare()
+        cantonese.prepare()
         return self.sentence_vectors.prepare(cache, progress)

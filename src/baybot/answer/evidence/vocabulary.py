@@ -90,6 +90,12 @@ class Vocabulary:
         self._stems = {s for w in words for s in tokenize(w)[:1]}
         self._prefixes = {s[:5] for s in self._stems if len(s) >= 5}
 
+    def prepare(self) -> None:
+        """Load jieba's part-of-speech dictionary and CC-CEDICT now rather than on the first
+        Chinese question (they take seconds to read)."""
+        _jieba(self.glossary).tokenizer.initialize()
+        _dictionary()
+
     def unknown_terms(self, question: str) -> list[str]:
         """Content words of the question that appear nowhere in the corpus or glossary."""
         text = fold(question)
