@@ -92,7 +92,9 @@ def test_baybot_serve_takes_host_and_port_flags(small_settings, tmp_path):
         stop(process)
 
 
-PROGRESS_LINE = re.compile(r"\d[\d,]*/[\d,]+ vectors \(\d+%\), [\d.]+/s, about \d+ s left")
+PROGRESS_LINE = re.compile(
+    r"\d[\d,]*/[\d,]+ vectors, [\d.]+/s; \d+% of the load done, about \d+ s left"
+)
 
 
 def test_a_first_start_shows_its_progress_in_the_log_and_in_healthz(tmp_path):
@@ -131,6 +133,8 @@ def test_a_first_start_shows_its_progress_in_the_log_and_in_healthz(tmp_path):
     assert counted, loading
     assert all(0 <= h["progress"] <= 1 and h["eta_s"] >= 0 and h["step"] for h in counted)
     assert any(0 < h["progress"] < 1 for h in counted)
+    shares = [h["progress"] for h in loading]
+    assert shares == sorted(shares), shares  # never steps back, across the steps too
     text = log.read_text()
     assert "embedding passages (7 documents" in text and "embedding sentences" in text
     assert PROGRESS_LINE.search(text), text[-3000:]

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from baybot.app.web.strings import _TEXT, UI_LANGUAGES, from_accept_language, t
+from baybot.app.web.strings import _TEXT, UI_LANGUAGES, from_accept_language, step_name, t
+from baybot.timing import Progress, Step
 
 pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
 
@@ -37,3 +38,23 @@ def test_every_string_exists_in_all_three_languages_with_the_same_placeholders()
         assert fields[0] == fields[1] == fields[2], key
     assert t("send", "zh-Hant") == "發問" and t("send", "xx") == "Ask"
     assert t("rated", "zh-Hans", id=3) == "已保存第 3 条意见。"
+
+
+def test_the_loading_steps_are_named_in_the_page_language():
+    from baybot.app.web.chat import _progress_html
+
+    names = {lang: [step_name(step, lang) for step in Step] for lang in UI_LANGUAGES}
+    assert all(len(set(steps)) == len(Step) for steps in names.values()), names
+    assert not set(names["en"]) & (set(names["zh-Hant"]) | set(names["zh-Hans"]))
+    progress = Progress()
+    progress.step(Step.MODELS)
+    waiting = _progress_html(progress.snapshot(), "zh-Hans")
+    assert step_name(Step.MODELS, "zh-Hans") in waiting and "<progress" not in waiting
+    progress.step(Step.SENTENCES)
+    progress.add(10)
+    progress.advance(4)
+    for lang in UI_LANGUAGES:
+        page = _progress_html(progress.snapshot(), lang)
+        assert step_name(Step.SENTENCES, lang) in page and "40%" in page, page
+        assert lang == "en" or Step.SENTENCES.value not in page
+    progress.close()

@@ -13,7 +13,7 @@ from baybot.index.embedders.base import Embedder
 from baybot.index.ingest import ingest
 from baybot.index.vector_cache import open_cache
 from baybot.search.retriever import Retriever
-from baybot.timing import Progress
+from baybot.timing import Progress, Step
 
 
 def build_retriever(
@@ -25,12 +25,12 @@ def build_retriever(
     """A Retriever over the index of `settings`, first building or updating it when
     `auto_update` is on (the models are loaded once for both)."""
     if progress:
-        progress.step("loading the models", ", ".join(settings.embedding_models))
+        progress.step(Step.MODELS, ", ".join(settings.embedding_models))
     embedders = list(embedders) if embedders else load_embedders(settings)
     if settings.auto_update:
         ingest(settings, embedders=embedders, progress=progress)
     if progress:
-        progress.step("opening the index", str(settings.index_dir))
+        progress.step(Step.OPENING, str(settings.index_dir))
     return Retriever.from_settings(settings, embedders=embedders)
 
 

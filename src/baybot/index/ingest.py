@@ -39,7 +39,7 @@ from baybot.index.store import (
 )
 from baybot.index.vector_cache import embed_with_cache, open_cache
 from baybot.text.tokens import get_encoding
-from baybot.timing import Progress, Stopwatch
+from baybot.timing import Progress, Step, Stopwatch
 from baybot.types import Chunk, Document, SkippedFile, SourceFile
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ def ingest(
 
         with watch.stage("scan_and_parse"):
             if progress:
-                progress.step("reading the corpus", str(settings.corpus_dir))
+                progress.step(Step.READING, str(settings.corpus_dir))
             files, skipped = discover(Path(settings.corpus_dir), int(settings.max_file_mb * 1e6))
             entries: dict[str, DocEntry] = {}
             fresh: list[Document] = []
@@ -201,7 +201,7 @@ def ingest(
 
         with watch.stage("chunk"):
             if progress:
-                progress.step("chunking", f"{len(fresh)} changed documents")
+                progress.step(Step.CHUNKING, f"{len(fresh)} changed documents")
             new_chunks: dict[str, list[Chunk]] = {}
             for document in fresh:
                 new_chunks[document.id] = chunker.split(document)
@@ -216,7 +216,7 @@ def ingest(
             ) as cache:
                 if progress:
                     progress.step(
-                        "embedding passages",
+                        Step.PASSAGES,
                         f"{len(fresh)} documents, {len(to_embed):,} chunks, "
                         f"{len(embedders)} models",
                     )
@@ -238,7 +238,7 @@ def ingest(
 
         with watch.stage("write"):
             if progress:
-                progress.step("writing the index")
+                progress.step(Step.WRITING)
             documents, chunks, vectors = _assemble(
                 entries, fresh, new_chunks, to_embed, new_vectors, previous
             )

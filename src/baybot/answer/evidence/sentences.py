@@ -12,7 +12,7 @@ from baybot.index.embedders.base import Embedder
 from baybot.index.store import LoadedIndex
 from baybot.index.vector_cache import VectorCache, embed_with_cache
 from baybot.text.sentences import is_table_furniture, split_sentences, table_header
-from baybot.timing import Progress
+from baybot.timing import Progress, Step
 from baybot.types import Chunk
 
 _SENTENCE_FLOOR = 8  # characters; shorter fragments (table borders, bullets) are not evidence
@@ -45,7 +45,7 @@ class SentenceVectors:
         units = [(c, _spans(c.text)) for c in chunks]
         texts = [t for c, spans in units for t in self._contexts(c, spans)]
         if progress:
-            progress.step("embedding sentences", f"{len(texts):,} sentences")
+            progress.step(Step.SENTENCES, f"{len(texts):,} sentences")
             dim = self.embedder.dimension
             progress.add(
                 cache.count_missing(self.embedder.name, texts, dim) if cache else len(texts)

@@ -130,7 +130,9 @@ class Health(BaseModel):
     index_version: str | None = None
     error: str | None = None
     progress: float | None = Field(
-        None, description="While loading: share of the vectors to compute that are done."
+        None,
+        description="While loading: share of the load done (each step that computes vectors "
+        "weighted by its usual time; never steps back).",
     )
     eta_s: float | None = Field(None, description="While loading: seconds left, when known.")
     step: str | None = Field(None, description="While loading: what it is doing now.")

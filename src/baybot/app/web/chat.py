@@ -20,7 +20,13 @@ from baybot.answer.assistant import Assistant
 from baybot.app.api.guards import Callers, Limiter
 from baybot.app.records import AnswerLogger, rate
 from baybot.app.web.render import answer_markdown, escape_markdown, sources_html, streaming_markdown
-from baybot.app.web.strings import LANGUAGE_NAMES, UI_LANGUAGES, from_accept_language, t
+from baybot.app.web.strings import (
+    LANGUAGE_NAMES,
+    UI_LANGUAGES,
+    from_accept_language,
+    step_name,
+    t,
+)
 from baybot.config import Settings
 from baybot.db import Database
 from baybot.db.feedback import MAX_COMMENT_CHARS
@@ -355,10 +361,13 @@ def _status(provider: Provider, lang: str) -> str:
 
 
 def _progress_html(progress: ProgressSnapshot | None, lang: str) -> str:
-    if progress is None or not progress.total:
+    if progress is None:
         return html.escape(t("status_loading", lang))
+    step = step_name(progress.step, lang)
+    if not progress.total and not progress.fraction:
+        return html.escape(t("status_step", lang, step=step))
     percent = round(progress.fraction * 100)
-    text = t("status_progress", lang, step=progress.step, percent=percent)
+    text = t("status_progress", lang, step=step, percent=percent)
     if progress.eta_s is not None:
         text += " · " + t("eta", lang, seconds=round(progress.eta_s))
     return (

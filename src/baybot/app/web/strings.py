@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from baybot.text.i18n import Translations, translate
 from baybot.text.language import LANGUAGES
+from baybot.timing import Step
 
 UI_LANGUAGES = LANGUAGES
 LANGUAGE_NAMES = {"en": "English", "zh-Hant": "繁體中文", "zh-Hans": "简体中文"}
@@ -84,6 +85,20 @@ _TEXT: Translations = {
         "正在准备资料：{step}，已完成 {percent}%",
     ),
     "eta": ("about {seconds} s left", "約剩 {seconds} 秒", "约剩 {seconds} 秒"),
+    "status_step": (
+        "Preparing the sources: {step}…",
+        "正在準備資料：{step}…",
+        "正在准备资料：{step}…",
+    ),
+    # The loading steps (baybot.timing.Step), keyed step_<member name in lower case>.
+    "step_starting": ("starting", "啟動中", "启动中"),
+    "step_models": ("loading the models", "載入模型", "加载模型"),
+    "step_reading": ("reading the documents", "讀取文件", "读取文件"),
+    "step_chunking": ("splitting the documents into passages", "將文件分成段落", "将文件分成段落"),
+    "step_passages": ("embedding the passages", "計算段落向量", "计算段落向量"),
+    "step_writing": ("writing the index", "寫入索引", "写入索引"),
+    "step_opening": ("opening the index", "開啟索引", "打开索引"),
+    "step_sentences": ("embedding the sentences", "計算句子向量", "计算句子向量"),
     "inspector": ("Retrieval inspector", "檢索檢查", "检索检查"),
     "k": ("Passages (k)", "段落數 (k)", "段落数 (k)"),
     "region": ("Region", "地區", "地区"),
@@ -205,6 +220,11 @@ _TEXT: Translations = {
 def t(key: str, language: str, **values: object) -> str:
     """The UI string `key` in `language` (English for an unknown language)."""
     return translate(_TEXT, key, language, **values)
+
+
+def step_name(step: Step, language: str) -> str:
+    """A loading step's name in `language`."""
+    return t(f"step_{step.name.lower()}", language)
 
 
 def from_accept_language(header: str | None) -> str:
