@@ -69,6 +69,7 @@ class Step(StrEnum):
     CHUNKING = "chunking"
     PASSAGES = "embedding passages"
     WRITING = "writing the index"
+    SWITCHING = "loading the new index version"  # a staff change, once its index is written
     OPENING = "opening the index"
     SENTENCES = "embedding sentences"
 

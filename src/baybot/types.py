@@ -155,13 +155,15 @@ class SourceFile:
 @dataclass(frozen=True)
 class JobStatus:
     """Where the staff's background corpus change (add, remove, edit, re-index) stands:
-    `state` is idle, running, done or failed; `done`/`total` count the vectors to compute."""
+    `state` is idle, running, done or failed; `step` is a baybot.timing.Step value while it
+    runs; `done`/`total` count the step's vectors to compute, `fraction` the whole change's."""
 
     name: str = ""
     state: str = "idle"
     step: str = ""
     done: int = 0
     total: int = 0
+    fraction: float = 0.0
     eta_s: float | None = None
     message: str = ""
     seconds: float = 0.0

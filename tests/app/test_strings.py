@@ -58,3 +58,15 @@ def test_the_loading_steps_are_named_in_the_page_language():
         assert step_name(Step.SENTENCES, lang) in page and "40%" in page, page
         assert lang == "en" or Step.SENTENCES.value not in page
     progress.close()
+
+
+def test_a_staff_change_shows_its_step_in_the_page_language_and_the_whole_share():
+    from baybot.app.web.catalog import job_html
+    from baybot.types import JobStatus
+
+    running = JobStatus(name="add 1", state="running", step=Step.SENTENCES, done=1, total=10,
+                        fraction=0.9)  # fmt: skip
+    for lang in UI_LANGUAGES:
+        page = job_html(running, lang)
+        assert step_name(Step.SENTENCES, lang) in page and "90%" in page, page
+        assert 'value="0.900"' in page

@@ -10,7 +10,7 @@ import pytest
 
 from baybot.errors import BusyError, SourceError
 from baybot.staff.jobs import IndexJobs
-from baybot.timing import Progress
+from baybot.timing import STEP_WEIGHTS, Progress, Step
 
 pytestmark = pytest.mark.unit
 
@@ -29,7 +29,7 @@ def test_one_change_at_a_time_with_progress_then_the_switch():
     release = threading.Event()
 
     def work(progress: Progress) -> str:
-        progress.step("embedding passages")
+        progress.step(Step.PASSAGES)
         progress.add(10)
         progress.advance(4)
         release.wait(10)
@@ -43,8 +43,9 @@ def test_one_change_at_a_time_with_progress_then_the_switch():
         time.sleep(0.01)
     running = jobs.status()
     assert (running.state, running.step, running.done, running.total) == (
-        "running", "embedding passages", 4, 10,
+        "running", Step.PASSAGES, 4, 10,
     )  # fmt: skip
+    assert running.fraction == pytest.approx(STEP_WEIGHTS[Step.PASSAGES] * 0.4)
     with pytest.raises(BusyError, match="add 1"):
         jobs.start("remove x", work)
     assert not switched  # the server switches only once the change is written

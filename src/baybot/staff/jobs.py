@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from baybot.errors import BayBotError, BusyError
-from baybot.timing import Progress
+from baybot.timing import Progress, Step
 from baybot.types import JobStatus
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class IndexJobs:
                 raise BusyError(f"wait until {self._status.name!r} is done")
             self._progress = Progress()
             self._started = time.monotonic()
-            self._status = JobStatus(name=name, state="running", step="starting")
+            self._status = JobStatus(name=name, state="running", step=Step.STARTING)
         threading.Thread(
             target=self._run, args=(name, work, self._progress), name="baybot-staff-job",
             daemon=True,
@@ -54,7 +54,7 @@ class IndexJobs:
         now = progress.snapshot()
         return JobStatus(
             name=status.name, state="running", step=now.step, done=now.done, total=now.total,
-            eta_s=now.eta_s, seconds=seconds,
+            fraction=now.fraction, eta_s=now.eta_s, seconds=seconds,
         )  # fmt: skip
 
     def _run(self, name: str, work: Work, progress: Progress) -> None:
@@ -62,7 +62,7 @@ class IndexJobs:
         try:
             message = work(progress)
             if self.after is not None:
-                progress.step("loading the new index version")
+                progress.step(Step.SWITCHING)
                 self.after(progress)
             state = "done"
         except BayBotError as exc:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import html
 
 from baybot.app.web.render import safe_url
-from baybot.app.web.strings import t
+from baybot.app.web.strings import step_name, t
 from baybot.index.catalog import DocumentRow
+from baybot.timing import Step
 from baybot.types import JobStatus
 
 COLUMNS = ("id", "title", "date", "region", "schemes", "language", "source", "chunks")
@@ -51,13 +52,14 @@ def job_html(status: JobStatus, language: str) -> str:
     if status.state == "idle":
         return f'<div class="bb-job" data-state="idle">{html.escape(t("job_idle", language))}</div>'
     if status.running:
-        percent = round(100 * status.done / status.total) if status.total else 0
-        line = t("job_running", language, step=status.step, percent=percent)
+        percent = round(100 * status.fraction)
+        step = step_name(Step(status.step), language)
+        line = t("job_running", language, step=step, percent=percent)
         if status.eta_s is not None:
             line += " · " + t("eta", language, seconds=round(status.eta_s))
         bar = (
-            f'<progress max="{status.total}" value="{status.done}"></progress>'
-            if status.total
+            f'<progress max="1" value="{status.fraction:.3f}"></progress>'
+            if status.total or status.fraction
             else "<progress></progress>"
         )
         return (

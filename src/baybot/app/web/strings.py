@@ -97,6 +97,7 @@ _TEXT: Translations = {
     "step_chunking": ("splitting the documents into passages", "將文件分成段落", "将文件分成段落"),
     "step_passages": ("embedding the passages", "計算段落向量", "计算段落向量"),
     "step_writing": ("writing the index", "寫入索引", "写入索引"),
+    "step_switching": ("loading the new index version", "載入新版索引", "加载新版索引"),
     "step_opening": ("opening the index", "開啟索引", "打开索引"),
     "step_sentences": ("embedding the sentences", "計算句子向量", "计算句子向量"),
     "inspector": ("Retrieval inspector", "檢索檢查", "检索检查"),
