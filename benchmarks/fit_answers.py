@@ -22,6 +22,7 @@ import numpy as np
 from refusal import L2, fit, threshold_for
 from sklearn.isotonic import IsotonicRegression
 
+from baybot.answer.confidence import FEATURES as CONFIDENCE_FEATURES
 from baybot.answer.evidence.refusal import FEATURES
 from baybot.staff.failures import metrics
 
@@ -50,6 +51,44 @@ def fit_model(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     w = fit(x / scale, y) / scale
     p = 1 / (1 + np.exp(-x @ w))
     return w, threshold_for(p, y)
+
+
+def _isotonic(x: np.ndarray, y: np.ndarray) -> IsotonicRegression:
+    return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(x, y)
+
+
+def fit_confidence(
+    xc: np.ndarray,
+    p: np.ndarray,
+    answered_right: np.ndarray,
+    refused_right: np.ndarray,
+    train: np.ndarray,
+    refused: np.ndarray,
+) -> dict[str, Any]:
+    """The answer model and both calibration curves, fitted on the `train` rows."""
+    answered = train & ~refused
+    scale = np.maximum(np.abs(xc[answered]).max(axis=0), 1e-9)
+    scale[0] = 1.0
+    w = fit(xc[answered] / scale, answered_right[answered].astype(float)) / scale
+    score = 1 / (1 + np.exp(-xc @ w))
+    answer_iso = _isotonic(score[answered], answered_right[answered])
+    refusal_iso = _isotonic(p[train & refused], refused_right[train & refused])
+
+    def curve(iso: IsotonicRegression) -> dict[str, list[float]]:
+        return {
+            "x": [round(float(v), 6) for v in iso.X_thresholds_],
+            "y": [round(float(v), 6) for v in iso.y_thresholds_],
+        }
+
+    return {
+        "answered": lambda x: answer_iso.predict(1 / (1 + np.exp(-x @ w))),
+        "refused": refusal_iso.predict,
+        "curves": {
+            "weights": dict(zip(CONFIDENCE_FEATURES, np.round(w, 6).tolist(), strict=True)),
+            "answered": curve(answer_iso),
+            "refused": curve(refusal_iso),
+        },
+    }
 
 
 def simulate(rows: list[dict[str, Any]], refused: np.ndarray) -> list[dict[str, Any]]:
@@ -110,32 +149,26 @@ def main() -> None:
     w, cut = fit_model(x, y)
     p = 1 / (1 + np.exp(-x @ w))
     infold_refused = p < cut
-    # Confidence: isotonic from the (out-of-fold) probability to being right, per decision.
+    # Confidence. An answer: the answer model (logistic over confidence.FEATURES, fitted on the
+    # answered questions to "right"), then isotonic to the share right. A refusal: isotonic from
+    # the refusal probability. Each fitted on the training folds, predicted on the held-out one.
     answered_right = np.array([right(r, False) for r in rows])
     refused_right = np.array([right(r, True) for r in rows])
+    xc = np.array([[r["features"].get(f, 0.0) for f in CONFIDENCE_FEATURES] for r in rows])
+    xc[:, 0] = 1.0
     oof_conf = np.zeros(len(rows))
+    infold_conf = np.zeros(len(rows))
     for k in range(FOLDS):
         train, test = fold != k, fold == k
-        for decision, target in ((False, answered_right), (True, refused_right)):
-            mask = train & (oof_refused == decision)
-            iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-            iso.fit(oof_p[mask], target[mask])
-            sel = test & (oof_refused == decision)
-            if sel.any():
-                oof_conf[sel] = iso.predict(oof_p[sel])
-    curves = {}
-    for name, decision, target in (
-        ("answered", False, answered_right),
-        ("refused", True, refused_right),
-    ):
-        mask = oof_refused == decision
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(
-            oof_p[mask], target[mask]
-        )
-        curves[name] = {
-            "x": [round(float(v), 6) for v in iso.X_thresholds_],
-            "y": [round(float(v), 6) for v in iso.y_thresholds_],
-        }
+        answer_fit = fit_confidence(xc, oof_p, answered_right, refused_right, train, oof_refused)
+        sel = test & ~oof_refused
+        oof_conf[sel] = answer_fit["answered"](xc[sel])
+        sel = test & oof_refused
+        oof_conf[sel] = answer_fit["refused"](oof_p[sel])
+    final = fit_confidence(xc, oof_p, answered_right, refused_right, np.ones(len(rows), bool), oof_refused)
+    infold_conf[~oof_refused] = final["answered"](xc[~oof_refused])
+    infold_conf[oof_refused] = final["refused"](oof_p[oof_refused])
+    curves = final["curves"]
     correct = np.where(oof_refused, refused_right, answered_right)
     answered = ~oof_refused
     sets = sorted({r["set"] for r in rows})
@@ -148,6 +181,7 @@ def main() -> None:
         "in_fold": {},
         "out_of_fold": {},
         "reliability_answered_out_of_fold": reliability(oof_conf[answered], correct[answered]),
+        "reliability_answered_in_fold": reliability(infold_conf[answered], correct[answered]),
         "reliability_all_out_of_fold": reliability(oof_conf, correct),
         "answers_at_confidence_0.8": {
             "n": int((answered & (oof_conf >= 0.8)).sum()),

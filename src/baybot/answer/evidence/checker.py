@@ -49,6 +49,11 @@ PASSAGE_PRIOR = 0.02  # per unit of fused retrieval score (z-score sums)
 # an age...): an answer is composed from about this many.
 SLOT_SENTENCES = 6
 SLOT_GAP_CAP = 0.1  # similarity; a slot no agreeing sentence holds counts as this far behind
+# What the confidence model (confidence.py) reads besides the refusal features: how much the
+# retrieval and the sentences agree on one document, and whether the best sentence holds what
+# is asked.
+CONCENTRATION_HITS = 5  # the top hits whose documents are counted
+DOC_MARGIN_CAP = 0.1  # similarity; a lead this large over other documents is decisive
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,7 @@ class EvidenceChecker:
                 analysis.standard, [*best, *titles] if best else []
             ),
         }
+        features.update(_answer_features(analysis, hits, sentences, doc_of, ranked_agreeing))
         probability = self.model.probability(features) if hits else 0.0
         return Evidence(
             passages=tuple(passages),
@@ -303,3 +309,32 @@ class EvidenceChecker:
         self.vocabulary.prepare()
         cantonese.prepare()
         return self.sentence_vectors.prepare(cache, progress)
+
+
+def _answer_features(
+    analysis: QuestionAnalysis,
+    hits: Sequence[Hit],
+    sentences: Sequence[Sentence],
+    doc_of: dict[int, str],
+    agreeing: Sequence[Sentence],
+) -> dict[str, float]:
+    """Signals of an answer being right rather than of the question being answerable: one
+    document holding the top hits and the best sentences (wrong-document answers come from
+    split rankings), the best agreeing sentence holding the asked slots, a question asking
+    for several things."""
+    top_docs = [h.doc_id for h in hits[:CONCENTRATION_HITS]]
+    concentration = top_docs.count(top_docs[0]) / len(top_docs) if top_docs else 0.0
+    margin = 0.0
+    if sentences:
+        lead = doc_of[sentences[0].n]
+        other = next((s.similarity for s in sentences if doc_of[s.n] != lead), None)
+        margin = DOC_MARGIN_CAP if other is None else sentences[0].similarity - other
+    best = agreeing[0].text if agreeing else ""
+    holds = bool(best) and not missing_slots(analysis.specific_slots, [best])
+    many = analysis.asks("list") or analysis.asks("comparison") or bool(analysis.parts)
+    return {
+        "concentration": concentration,
+        "doc_margin": max(-DOC_MARGIN_CAP, min(margin, DOC_MARGIN_CAP)),
+        "best_holds_slots": 1.0 if holds else 0.0,
+        "asks_many": 1.0 if many else 0.0,
+    }
