@@ -165,7 +165,9 @@ def main() -> None:
         oof_conf[sel] = answer_fit["answered"](xc[sel])
         sel = test & oof_refused
         oof_conf[sel] = answer_fit["refused"](oof_p[sel])
-    final = fit_confidence(xc, oof_p, answered_right, refused_right, np.ones(len(rows), bool), oof_refused)
+    final = fit_confidence(
+        xc, oof_p, answered_right, refused_right, np.ones(len(rows), bool), oof_refused
+    )
     infold_conf[~oof_refused] = final["answered"](xc[~oof_refused])
     infold_conf[oof_refused] = final["refused"](oof_p[oof_refused])
     curves = final["curves"]

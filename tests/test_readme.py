@@ -29,7 +29,9 @@ SKIPPED = {
     "baybot serve": "a server that runs until stopped (tests/app/test_server.py starts it)",
     "baybot eval": "answers all 103 eval questions: minutes (tests/staff/test_evaluation.py)",
     "export POSTGRES_PASSWORD=": "sets the deployment's secrets in the reader's shell",
-    "docker compose": "needs a Docker daemon and base images (tests/test_deploy.py checks the file)",
+    "docker compose": (
+        "needs a Docker daemon and base images (tests/test_deploy.py checks the file)"
+    ),
 }
 TIMEOUT_S = 300  # one command, on a busy 2-core machine
 
