@@ -123,3 +123,30 @@ def test_typos_do_not_hide_what_is_asked() -> None:
 )
 def test_a_question_asking_two_things_is_split_into_its_parts(question: str, parts: int) -> None:
     assert len(analyse(question).parts) == parts
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When does the income tax concession for overseas researchers end?",
+        "What is the income tax exemption for Macao residents working in the zone?",
+    ],
+)
+def test_income_tax_names_a_topic_not_an_amount_asked(question: str) -> None:
+    assert not analyse(question).asks("amount")
+
+
+def test_an_income_threshold_is_still_an_amount_asked() -> None:
+    assert analyse("What annual income do I need to qualify?").asks("amount")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What score did an applicant need under the earlier points test?",
+        "舊計分制滿分係幾多分？",
+        "评核问卷最少要拿几分？",
+    ],
+)
+def test_a_score_asked_is_a_number_asked(question: str) -> None:
+    assert analyse(question).asks("number")

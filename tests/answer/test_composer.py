@@ -12,7 +12,13 @@ from baybot import Settings
 from baybot.answer.analysis import analyse
 from baybot.answer.evidence.agreement import CONTRADICTS, NEUTRAL
 from baybot.answer.generators import GenerationRequest
-from baybot.answer.generators.extractive import ExtractiveGenerator
+from baybot.answer.generators.extractive import (
+    DOCUMENT_SWITCH,
+    MARGIN,
+    SLOT_WINDOW,
+    TYPE_BONUS,
+    ExtractiveGenerator,
+)
 from baybot.text.glossary import default_glossary
 from baybot.types import Hit, Passage, Sentence
 
@@ -220,3 +226,159 @@ def test_each_part_of_a_two_part_question_gets_its_sentence() -> None:
         ],
     )
     assert "1 March" in text and "30 June" in text
+
+
+def test_a_date_question_is_answered_by_a_sentence_holding_a_date() -> None:
+    p = passage(
+        1,
+        "d",
+        "The scheme is distinct from the corporate rate offered to firms. "
+        "The scheme closes on 30 June 2028.",
+    )
+    topical = "The scheme is distinct from the corporate rate offered to firms."
+    dated = "The scheme closes on 30 June 2028."
+    # Further behind than the sentences an answer takes along, within the slot window.
+    behind = (MARGIN + SLOT_WINDOW) / 2 + TYPE_BONUS
+    text = compose(
+        "Until when is the scheme open?",
+        [p],
+        [sentence(p, topical, 0.95), sentence(p, dated, 0.95 - behind)],
+    )
+    assert "30 June 2028" in text
+
+
+def test_a_slot_holding_sentence_far_behind_does_not_displace_the_best() -> None:
+    p = passage(1, "d", "The concession ends with the current plan. It was first set out in 2019.")
+    best = "The concession ends with the current plan."
+    text = compose(
+        "Until when does the concession run?",
+        [p],
+        [sentence(p, best, 0.95), sentence(p, "It was first set out in 2019.", 0.6)],
+    )
+    assert text.startswith(best) and "2019" not in text
+
+
+def test_a_chinese_clause_is_answered_with_the_rest_of_its_sentence() -> None:
+    text_zh = "配额几经调整：2019年为500个；2021年起增至800个。"
+    p = passage(1, "d", text_zh, language="zh-Hans")
+    text = compose(
+        "配额由500个增至多少个？",
+        [p],
+        [sentence(p, "配额几经调整：2019年为500个；", 0.9)],
+    )
+    assert "800个" in text and text.count("[1]") == 1
+
+
+def test_a_sentence_cut_off_by_its_passage_is_completed_from_the_document() -> None:
+    document = (
+        "# Tax relief\n\nThe relief applies until the end of 2027: Notice [2022] No. 3 first set "
+        "an earlier end, and a notice of 5 May 2026 extended it.\n"
+    )
+    cut = "The relief applies until the end of 2027: Notice [2022] No."
+    p = passage(1, "d", "# Tax relief\n\n" + cut)
+    p = Passage(p.n, p.hit, document=document)
+    text = compose("Until when does the relief apply?", [p], [sentence(p, cut, 0.9)])
+    assert "5 May 2026" in text
+
+
+def test_a_newer_document_on_the_same_figure_comes_first_with_both_dates() -> None:
+    old = passage(
+        1,
+        "report-2023",
+        "Since the launch, about 40 000 applications have been approved, the bureau said.",
+        published=date(2023, 5, 2),
+    )
+    new = passage(
+        2,
+        "report-2024",
+        "Since the launch, about 95 000 applications have been approved, the bureau said.",
+        published=date(2024, 9, 20),
+    )
+    text = compose(
+        "How many applications have been approved so far?",
+        [old, new],
+        [sentence(old, old.text, 0.92), sentence(new, new.text, 0.9)],
+    )
+    assert 0 <= text.index("95 000") < text.index("40 000")
+    assert "2024-09-20" in text and "2023-05-02" in text
+
+
+def test_a_newer_document_on_another_subject_is_not_brought_in() -> None:
+    old = passage(
+        1,
+        "report-2023",
+        "Since the launch, about 40 000 applications have been approved, the bureau said.",
+        published=date(2023, 5, 2),
+    )
+    other = passage(
+        2,
+        "housing-2024",
+        "Housing subsidies of 3 000 a month were paid to 1 200 young graduates in Nansha.",
+        published=date(2024, 9, 20),
+    )
+    text = compose(
+        "How many applications have been approved so far?",
+        [old, other],
+        [sentence(old, old.text, 0.92), sentence(other, other.text, 0.86)],
+    )
+    assert "40 000" in text and "Nansha" not in text
+
+
+def test_a_newer_document_that_contradicts_the_question_is_not_brought_in() -> None:
+    old = passage(
+        1,
+        "hk-report",
+        "Since the launch, about 40 000 applications have been approved, the bureau said.",
+        published=date(2023, 5, 2),
+    )
+    new = passage(
+        2,
+        "mo-report",
+        "Since the launch, about 1 500 applications have been approved, the bureau said.",
+        published=date(2024, 9, 20),
+    )
+    text = compose(
+        "How many applications have been approved so far?",
+        [old, new],
+        [sentence(old, old.text, 0.92), sentence(new, new.text, 0.9)],
+        agreement={"hk-report": NEUTRAL, "mo-report": CONTRADICTS},
+    )
+    assert "1 500" not in text
+
+
+def test_a_table_row_is_introduced_by_the_heading_of_its_table() -> None:
+    text_table = "| Period | Approved |\n|---|---|\n| Jan 2025 to Jun 2025 | about 9,000 |"
+    hit = Hit(1, "d#1", "d", "Statistics", 5.0, text_table, None, date(2025, 8, 1), "en",
+              "Results › Latest figures (reply of 20 August 2025)", 0, len(text_table))  # fmt: skip
+    p = Passage(1, hit)
+    text = compose(
+        "How many were approved in the first half of 2025?",
+        [p],
+        [sentence(p, "| Jan 2025 to Jun 2025 | about 9,000 |", 0.9)],
+    )
+    lines = text.splitlines()
+    assert lines[0] == "Latest figures (reply of 20 August 2025): [1]"
+    assert lines[1].startswith("Period: Jan 2025 to Jun 2025; Approved: about 9,000")
+
+
+def test_a_lower_ranked_document_with_a_much_better_sentence_is_quoted() -> None:
+    top = passage(1, "city-measures", "Several cities pay settling-in allowances to graduates.")
+    better = passage(2, "civil-service", "In 2021 the city hired four young people as officials.")
+    text = compose(
+        "How many young people did the city hire as officials?",
+        [top, better],
+        [sentence(top, top.text, 0.70), sentence(better, better.text, 0.95)],
+    )
+    assert "four young people" in text and "[2]" in text and "[1]" not in text
+
+
+def test_the_best_retrieved_document_stays_when_another_is_barely_better() -> None:
+    top = passage(1, "scheme", "The scheme admits up to 800 people a year.")
+    other = passage(2, "news", "The scheme admitted 750 people last year.")
+    gap = DOCUMENT_SWITCH / 2
+    text = compose(
+        "How many people does the scheme admit?",
+        [top, other],
+        [sentence(top, top.text, 0.9), sentence(other, other.text, 0.9 + gap)],
+    )
+    assert "800" in text and "[1]" in text

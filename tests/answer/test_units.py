@@ -13,6 +13,7 @@ from baybot.answer.units import (
     leans_back,
     render_row,
     table_header,
+    whole_sentence,
 )
 
 pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
@@ -33,7 +34,14 @@ def test_headings_are_recognised(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["The subsidy is RMB 3,000 a month.", "补贴标准为每月3000元。", "| A | B |"]
+    "text",
+    [
+        "The subsidy is RMB 3,000 a month.",
+        "补贴标准为每月3000元。",
+        "| A | B |",
+        "The highest possible total was 180 points:",
+        "补贴上限为每年5,000元：",
+    ],
 )
 def test_sentences_with_content_are_not_headings(text: str) -> None:
     assert not is_heading(text)
@@ -94,3 +102,34 @@ def test_list_item_finds_its_lead_in() -> None:
 def test_no_lead_in_when_the_line_above_is_prose() -> None:
     text = "The scheme started in 2023.\n- first item\n- second item\n"
     assert lead_in(text, text.index("- second")) is None
+
+
+@pytest.mark.parametrize("text", ["Step 1:", "2025年标准：", "Rates from 2024:"])
+def test_a_heading_with_only_a_year_or_a_step_number_is_still_a_heading(text: str) -> None:
+    assert is_heading(text)
+
+
+CLAUSES = "名额几经调整：2019年为500个；2021年增至800个；2024年起不设上限。\n下一行。"
+
+
+@pytest.mark.parametrize("clause", ["2019年为500个；", "2021年增至800个；", "2024年起不设上限。"])
+def test_a_chinese_clause_is_quoted_as_its_whole_sentence(clause: str) -> None:
+    start = CLAUSES.index(clause)
+    whole = CLAUSES[: CLAUSES.index("\n")]
+    first = CLAUSES.index("2019")
+    if clause.startswith("2019"):
+        assert whole_sentence(CLAUSES, start, start + len(clause)) == (first, len(whole))
+    else:
+        span = whole_sentence(CLAUSES, start, start + len(clause))
+        assert CLAUSES[span[0] : span[1]].endswith("不设上限。") and span[0] <= start
+
+
+def test_a_sentence_without_semicolons_stays_as_it_is() -> None:
+    text = "首句。第二句说明条件。"
+    start = text.index("第二句")
+    assert whole_sentence(text, start, len(text)) == (start, len(text))
+
+
+def test_a_too_long_sentence_keeps_the_clause_alone() -> None:
+    text = "甲；" + "乙" * 500 + "。"
+    assert whole_sentence(text, 0, 2) == (0, 2)

@@ -106,13 +106,6 @@ def _figure_at(text: str, figure: str) -> int:
     return match.start() if match else -1
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="answer composer (answer/generators/extractive.py): both pages are retrieved, at "
-    "ranks 1 and 2 with the older first, but _documents lets an answer quote only the "
-    "best-retrieved document unless the question asks for a comparison, so the newer page is "
-    "never quoted and _newer_source_note has no second dated figure to reconcile",
-)
 def test_newer_figure_first_with_both_dates(server: str, added) -> None:
     """Two pages of one site give the same statistic at different dates: the answer gives the
     newer figure first and dates both."""

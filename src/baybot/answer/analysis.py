@@ -25,12 +25,14 @@ _SLOTS: dict[str, re.Pattern[str]] = {
         r"(cost|charge))\b|费|收费|多少钱|价钱|价格"
     ),
     "amount": re.compile(
-        r"\b(how much|amount|salary|income|rate|percentage|per ?cent|subsidy of|cap|ceiling|"
-        r"minimum|maximum|rmb|hk\$|mop)\b|多少钱|金额|额度|上限|下限|最多|最少|标准|比例|工资|薪"
+        # "income tax" names a topic, not an amount asked for ("until when do the income
+        # tax benefits apply" asks a date).
+        r"\b(how much|amount|salary|income(?! tax)|rate|percentage|per ?cent|subsidy of|cap|"
+        r"ceiling|minimum|maximum|rmb|hk\$|mop)\b|多少钱|金额|额度|上限|下限|最多|最少|标准|比例|工资|薪"
     ),
     "number": re.compile(
-        r"\b(how many|number of|quota|places|headcount|so far)\b|多少(个|人|宗|名|家|位|份|项|次)?"
-        r"|几(个|人|宗|名|家|位|份|项|次)|名额|至今"
+        r"\b(how many|number of|quota|places|headcount|so far|score|points)\b"
+        r"|多少(个|人|宗|名|家|位|份|项|次|分)?|几(个|人|宗|名|家|位|份|项|次|分)|名额|至今|分数|满分"
     ),
     "age": re.compile(r"\b(age|aged|how old|years old|under \d\d|over \d\d)\b|岁|年龄|年纪"),
     "duration": re.compile(

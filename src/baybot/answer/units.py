@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import re
 
+from baybot.index.chunking import SECTION_SEPARATOR
+
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)、]|[（(]\d+[)）])\s*")
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s*")
 # A heading is short and ends in a colon, or is a markdown heading.
 HEADING_CHARS = 60
 _HEADING = re.compile(r"[:：]\s*$")
+# A figure of two digits or more that is not a year: a line ending in a colon that states one
+# ("The maximum was 225 points:") introduces its table as a statement, not as a heading.
+_FIGURE = re.compile(r"(?<![\d.,])(?!(?:19|20)\d\d(?!\d))\d[\d,.]*\d")
+# Chinese clauses end at ；, which the sentence splitter treats as a sentence end; the sentence
+# they belong to runs to 。！？ or the end of the line. Longer than this, the clause stays alone.
+MAX_SENTENCE_CHARS = 400
+_CLAUSE_END = re.compile(r"[；;]\s*$")
+_SENTENCE_STOP = re.compile(r"[。！？]|[.!?](?=\s|$)")
 _PRONOUN = re.compile(
     r"^(?:they|this|these|those|it|its|such|the latter|the former|he|she)\b"
     r"|^(?:该|該|其|此|上述|他们|他們|它们|它們|这些|這些|此类|此類)",
@@ -39,8 +49,36 @@ def line_bounds(text: str, pos: int) -> tuple[int, int]:
 def is_heading(sentence: str) -> bool:
     body = sentence.strip()
     return body.startswith("#") or (
-        len(body) <= HEADING_CHARS and bool(_HEADING.search(body)) and not body.startswith("|")
+        len(body) <= HEADING_CHARS
+        and bool(_HEADING.search(body))
+        and not body.startswith("|")
+        and not _FIGURE.search(_MARKUP.sub("", body))
     )
+
+
+def whole_sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the sentence a clause ending or following a semicolon belongs to, within
+    its line ("…增至184所；2024年1月1日…为185所。" is one statement); the clause's own span when
+    it stands alone or the sentence is too long to quote."""
+    line_start, line_end = line_bounds(text, start)
+    new_start, new_end = start, end
+    if _CLAUSE_END.search(text[line_start:start]):
+        stops = list(_SENTENCE_STOP.finditer(text, line_start, start))
+        new_start = stops[-1].end() if stops else line_start
+        while new_start < start and text[new_start].isspace():
+            new_start += 1
+    if _CLAUSE_END.search(text[start:end]):
+        stop = _SENTENCE_STOP.search(text, end, line_end)
+        new_end = stop.end() if stop else line_end
+    if new_end - new_start > MAX_SENTENCE_CHARS:
+        return start, end
+    return new_start, new_end
+
+
+def innermost_heading(section: str) -> str | None:
+    """The heading a passage sits directly under, from its section path ("A › B" gives B)."""
+    name = section.rsplit(SECTION_SEPARATOR.strip(), 1)[-1].strip() if section else ""
+    return _MARKUP.sub("", name).strip() or None
 
 
 def is_meta(sentence: str) -> bool:

@@ -16,6 +16,8 @@ import tiktoken
 from baybot.text.sentences import HEADING, clean_inline, is_plain_heading, line_spans, sentences
 from baybot.types import Chunk, Document, embedding_text
 
+SECTION_SEPARATOR = " › "  # between the headings of a passage's section path
+
 
 def chunk_id(doc_id: str, start: int, end: int, text: str) -> str:
     """Stable across re-ingests: depends only on the document id and the passage itself."""
@@ -76,7 +78,7 @@ def _sections(doc: Document) -> list[_Section]:
             name = clean_inline(heading.group(2) if heading else line)
             stack = [(lvl, h) for lvl, h in stack if lvl < level] + [(level, name)]
             names = [h for lvl, h in stack if lvl > 1 and h != title]
-            label = " › ".join(names)
+            label = SECTION_SEPARATOR.join(names)
             new_paragraph = True
             if heading:
                 continue
