@@ -11,6 +11,7 @@ from baybot.app.web.render import (
     answer_markdown,
     escape_markdown,
     highlighted,
+    passage_html,
     safe_url,
     sources_html,
     streaming_markdown,
@@ -165,3 +166,35 @@ def test_nothing_shown_needs_an_emoji_font():
     ):
         shown += [answer_markdown(a, "en"), sources_html(a, "en")]
     assert not [t for t in shown if _emoji(t)], [t for t in shown if _emoji(t)]
+
+
+def test_a_passage_table_is_a_table_with_its_header_and_highlights():
+    text = (
+        "Quota by year:\n| Year | Quota <i>x</i> |\n| --- | ---: |\n"
+        "| 2024 | 1,000 |\n| 2025 | **2,000** |\nSource: a press release."
+    )
+    start = text.index("| 2025")
+    html = passage_html(text, ((start, start + len("| 2025 | **2,000** |")),))
+    assert html.count("<table>") == 1 and "---" not in html
+    assert "<tr><th>Year</th><th>Quota &lt;i&gt;x&lt;/i&gt;</th></tr>" in html
+    assert "<tr><td>2024</td><td>1,000</td></tr>" in html
+    assert "<td><mark>2025</mark></td><td><mark>2,000</mark></td>" in html
+    assert html.startswith("Quota by year:") and html.endswith("Source: a press release.")
+
+
+def test_table_rows_without_a_rule_line_are_all_body_cells():
+    html = passage_html("| A | Annual income | None |\n| B | Degree | Yes |", ())
+    assert "<th>" not in html and html.count("<tr>") == 2
+
+
+def test_a_pipe_inside_a_sentence_is_not_a_table():
+    text = "Apply online | or at the counter."
+    assert passage_html(text, ((0, 12),)) == highlighted(text, ((0, 12),))
+
+
+def test_source_cards_render_their_tables():
+    text = "| Round | Applications |\n|---|---|\n| First | 3,000 |"
+    cited = citation(1, passage=text, spans=((text.index("| First"), len(text)),))
+    html = sources_html(answer("First round: 3,000 applications [1].", cited), "en")
+    assert '<div class="bb-table"><table><tr><th>Round</th>' in html
+    assert "<td><mark>3,000</mark></td>" in html

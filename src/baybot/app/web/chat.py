@@ -62,6 +62,10 @@ CSS = """
 #bb-hits .table-wrap, #bb-hits table { overflow-x: auto; }
 #bb-hits th { white-space: nowrap; }
 #bb-hits td { min-width: 4.5em; }
+.bb-table { overflow-x: auto; white-space: normal; margin: 4px 0; }
+.bb-table table { border-collapse: collapse; font-size: .95em; }
+.bb-table th, .bb-table td { border: 1px solid var(--border-color-primary); padding: 2px 6px;
+  text-align: left; vertical-align: top; }
 .bb-passage mark { background: #ffe88a; color: #1f2937; border-radius: 3px; }
 .bb-sources-empty { color: var(--body-text-color-subdued); padding: 8px 0; }
 @media (max-width: 640px) {

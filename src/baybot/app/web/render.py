@@ -142,7 +142,7 @@ def _card(citation: Citation, language: str) -> str:
         meta.append(html.escape(t("undated", language)))
     meta.extend(html.escape(line) for line in _dates(citation, language))
     doc_id = html.escape(citation.doc_id)
-    passage = highlighted(citation.passage, citation.spans)
+    passage = passage_html(citation.passage, citation.spans)
     more = html.escape(t("full_passage", language))
     return (
         f'<article class="bb-source" id="bb-source-{citation.n}" data-doc-id="{doc_id}">'
@@ -190,19 +190,73 @@ def _dates(citation: Citation, language: str) -> list[str]:
     return out
 
 
-def highlighted(text: str, spans: tuple[tuple[int, int], ...]) -> str:
-    """`text` escaped, with each span wrapped in <mark> (and Markdown bold marks dropped)."""
+def highlighted(
+    text: str, spans: tuple[tuple[int, int], ...], start: int = 0, end: int | None = None
+) -> str:
+    """`text[start:end]` escaped, with each span (offsets into `text`) wrapped in <mark> where
+    it falls in that range (and Markdown bold marks dropped)."""
+    end = len(text) if end is None else end
     out: list[str] = []
-    position = 0
-    for start, end in sorted(spans):
-        start, end = max(start, position), min(end, len(text))
-        if start >= end:
+    position = start
+    for a, b in sorted(spans):
+        a, b = max(a, position), min(b, end)
+        if a >= b:
             continue
-        out.append(_plain(text[position:start]))
-        out.append(f"<mark>{_plain(text[start:end])}</mark>")
-        position = end
-    out.append(_plain(text[position:]))
+        out.append(_plain(text[position:a]))
+        out.append(f"<mark>{_plain(text[a:b])}</mark>")
+        position = b
+    out.append(_plain(text[position:end]))
     return "".join(out)
+
+
+_TABLE_ROW = re.compile(r"[ \t]*\|.*\|[ \t]*")
+_TABLE_RULE = re.compile(r"[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+(?:[ \t]*:?-{3,}:?[ \t]*)?")
+
+
+def passage_html(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """A passage for its card: Markdown tables as HTML tables (a header row when a rule line
+    follows it), the rest as escaped text; quoted spans highlighted in both."""
+    out: list[str] = []
+    rows: list[tuple[int, int]] = []  # the current table's lines, as offsets
+    position = 0
+    for match in re.finditer(r"[^\n]*\n?", text):
+        line_end = match.end() - (1 if match.group().endswith("\n") else 0)
+        if match.start() == len(text):
+            break
+        if _TABLE_ROW.fullmatch(text, match.start(), line_end):
+            if not rows:
+                out.append(highlighted(text, spans, position, match.start()))
+            rows.append((match.start(), line_end))
+            position = match.end()
+            continue
+        if rows:
+            out.append(_table(text, rows, spans))
+            rows = []
+    if rows:
+        out.append(_table(text, rows, spans))
+    else:
+        out.append(highlighted(text, spans, position))
+    return "".join(out)
+
+
+def _table(text: str, rows: list[tuple[int, int]], spans: tuple[tuple[int, int], ...]) -> str:
+    """One Markdown table's lines as an HTML table; cells keep their highlights."""
+    header = len(rows) > 1 and bool(_TABLE_RULE.fullmatch(text, *rows[1]))
+    body = [r for r in rows if not _TABLE_RULE.fullmatch(text, *r)]
+    html_rows = []
+    for i, (start, end) in enumerate(body):
+        tag = "th" if header and i == 0 else "td"
+        line = text[start:end]
+        first, last = line.index("|"), line.rindex("|")
+        cells, cell_start = [], start + first + 1
+        for piece in line[first + 1 : last].split("|"):
+            a, b = cell_start, cell_start + len(piece)
+            a += len(piece) - len(piece.lstrip())
+            b -= len(piece) - len(piece.rstrip())
+            cells.append(f"<{tag}>{highlighted(text, spans, a, max(a, b))}</{tag}>")
+            cell_start += len(piece) + 1
+        html_rows.append(f"<tr>{''.join(cells)}</tr>")
+    return f'<div class="bb-table"><table>{"".join(html_rows)}</table></div>'
 
 
 def _plain(text: str) -> str:
