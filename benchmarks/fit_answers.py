@@ -23,7 +23,7 @@ from refusal import L2, fit, threshold_for
 from sklearn.isotonic import IsotonicRegression
 
 from baybot.answer.confidence import FEATURES as CONFIDENCE_FEATURES
-from baybot.answer.evidence.refusal import FEATURES
+from baybot.answer.evidence.refusal import FEATURES, low_support, support_group
 from baybot.staff.failures import metrics
 
 FOLDS = 5
@@ -43,6 +43,30 @@ def right(row: dict[str, Any], refused: bool) -> bool:
     return (
         len(row["facts_found"]) == len(row["facts"]) and bool(cited) and cited[0] in row["relevant"]
     )
+
+
+def centres_of(rows: list[dict[str, Any]], train: np.ndarray) -> dict[str, float]:
+    """The median support of the answerable training questions, per language group."""
+    out = {}
+    for group in ("en", "zh"):
+        values = [
+            r["features"]["support"]
+            for r, t in zip(rows, train, strict=True)
+            if t and r["relevant"] and support_group(r["language"]) == group
+        ]
+        out[group] = round(float(np.median(values)), 6)
+    return out
+
+
+def design(rows: list[dict[str, Any]], centres: dict[str, float]) -> np.ndarray:
+    """The refusal features, with low support measured from the given centres (fitted on the
+    training folds only)."""
+    x = []
+    for r in rows:
+        f = dict(r["features"])
+        f["low_support"] = low_support(f["support"], centres[support_group(r["language"])])
+        x.append([f.get(name, 0.0) for name in FEATURES])
+    return np.array(x)
 
 
 def fit_model(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -134,18 +158,19 @@ def main() -> None:
     )
     args = parser.parse_args()
     rows = json.loads(args.run.read_text())
-    x = np.array([[r["features"].get(f, 0.0) for f in FEATURES] for r in rows])
     y = np.array([1.0 if r["relevant"] else 0.0 for r in rows])
     rng = np.random.default_rng(SEED)
     fold = rng.permutation(len(rows)) % FOLDS
     oof_p = np.zeros(len(rows))
     oof_refused = np.zeros(len(rows), dtype=bool)
-    infold_refused = np.zeros(len(rows), dtype=bool)
     for k in range(FOLDS):
         train, test = fold != k, fold == k
+        x = design(rows, centres_of(rows, train))
         w, cut = fit_model(x[train], y[train])
         oof_p[test] = 1 / (1 + np.exp(-x[test] @ w))
         oof_refused[test] = oof_p[test] < cut
+    centres = centres_of(rows, np.ones(len(rows), dtype=bool))
+    x = design(rows, centres)
     w, cut = fit_model(x, y)
     p = 1 / (1 + np.exp(-x @ w))
     infold_refused = p < cut
@@ -202,7 +227,10 @@ def main() -> None:
     print(json.dumps({k: v for k, v in report.items()}, indent=1, ensure_ascii=False))
     if args.write:
         (DATA / "refusal.json").write_text(
-            json.dumps({"weights": report["weights"], "threshold": cut}, indent=1) + "\n"
+            json.dumps(
+                {"weights": report["weights"], "threshold": cut, "centres": centres}, indent=1
+            )
+            + "\n"
         )
         (DATA / "confidence.json").write_text(json.dumps(curves, indent=1) + "\n")
 

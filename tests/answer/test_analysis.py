@@ -150,3 +150,25 @@ def test_an_income_threshold_is_still_an_amount_asked() -> None:
 )
 def test_a_score_asked_is_a_number_asked(question: str) -> None:
     assert analyse(question).asks("number")
+
+
+@pytest.mark.parametrize(
+    ("question", "about", "context"),
+    [
+        ("What income does Japan's highly skilled visa require?", "Japan", None),
+        ("Korea points-based visa: how many points are needed?", "Korea", None),
+        ("新加坡嘅就業准證最低人工要幾多？", "Singapore", None),
+        ("德国蓝卡对学历有什么要求？", "Germany", None),
+        ("I studied in Japan for three years. Can I apply for the talent pass?", None, "Japan"),
+        ("Our engineer comes from Korea; does the employer need a quota?", None, "Korea"),
+        ("我喺新加坡做緊嘢，申請高才通要唔要先辭職？", None, "Singapore"),
+        ("我在德国读完博士，回深圳有什么补贴？", "Shenzhen", "Germany"),
+    ],
+)
+def test_places_asked_about_are_told_from_where_the_asker_is(question, about, context):
+    analysis = analyse(question)
+    if about:
+        assert _group(about) in analysis.subject_places
+    if context:
+        assert _group(context) in analysis.places
+        assert _group(context) not in analysis.subject_places

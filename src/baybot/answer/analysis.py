@@ -105,6 +105,25 @@ _APPLICANTS: dict[str, re.Pattern[str]] = {
 }
 
 
+# A place right after these is where the asker is or comes from ("from the UK", "an employer in
+# Singapore", "我喺英國", "在前海"), not what the question is about ("Singapore's ONE Pass",
+# "澳洲全球人才簽證").
+_LOCATIVE = re.compile(
+    r"(?:\b(?:from|in|at|to|into|near|moved to|based in|living in|working in|pr in)(?:\s+the)?\s*"
+    r"|[在喺从来自到去住]\s*)$"
+)
+_LOCATIVE_REACH = 16  # characters before a place searched for the preposition
+
+
+def _subject_places(folded: str, glossary: Glossary) -> frozenset[int]:
+    """Places the question is about: named at least once not after a locative preposition."""
+    return frozenset(
+        group
+        for group, start in glossary.place_mentions(folded)
+        if not _LOCATIVE.search(folded[max(0, start - _LOCATIVE_REACH) : start])
+    )
+
+
 @dataclass(frozen=True)
 class QuestionAnalysis:
     """A question as the answer path understands it."""
@@ -120,6 +139,7 @@ class QuestionAnalysis:
     category: str | None  # "A".."D" as in TTPS category C
     applicants: frozenset[str]
     parts: tuple[str, ...] = ()  # the sub-questions of a question asking two things or more
+    subject_places: frozenset[int] = frozenset()  # named by the question itself, not as context
 
     def asks(self, slot: str) -> bool:
         return slot in self.slots
@@ -161,6 +181,7 @@ def analyse(question: str, context: str = "", glossary: Glossary | None = None) 
         category=category,
         applicants=frozenset(n for n, p in _APPLICANTS.items() if p.search(folded)),
         parts=split_parts(standard),
+        subject_places=_subject_places(folded, glossary),
     )
 
 

@@ -65,6 +65,15 @@ class Glossary:
                     out[key] = term
         return list(out.values())
 
+    def place_mentions(self, folded: str) -> list[tuple[int, int]]:
+        """(place group, start offset) of every place named in already folded text."""
+        return [
+            (group, match.start())
+            for pattern, group in self._patterns
+            if group in self.places
+            for match in pattern.finditer(folded)
+        ]
+
     def places_in(self, text: str) -> set[int]:
         """The places `text` names, as entry indices (so 香港, HK and Hong Kong are one)."""
         return {g for g in self.groups(text) if g in self.places}

@@ -161,6 +161,9 @@ class EvidenceChecker:
             "support": support,
             "unknown_terms": float(min(len(unknown), 2)),
             "missing_place": 1.0 if missing else 0.0,
+            "missing_subject_place": 1.0
+            if any(self.glossary.entries[g][0] in missing for g in analysis.subject_places)
+            else 0.0,
             "none_agree": 0.0 if agreeing else 1.0,
             "slot_missing": 1.0 if lacking else 0.0,
             "year_beyond": self.coverage.year_beyond(analysis, agreeing[:1]),
@@ -169,6 +172,7 @@ class EvidenceChecker:
             "sentence_missing_terms": self.coverage.share_missing(
                 analysis.standard, [*best, *titles] if best else []
             ),
+            "low_support": self.model.low_support(support, analysis.language),
         }
         features.update(_answer_features(analysis, hits, sentences, doc_of, ranked_agreeing))
         probability = self.model.probability(features) if hits else 0.0
