@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
@@ -151,6 +152,21 @@ _NO_NETWORK = textwrap.dedent(
     socket.getaddrinfo = _refuse
     """
 )
+
+
+@pytest.fixture
+def network_attempts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+    """Every connection the test tries from this process, refused: offline code leaves it
+    empty (a retried request to the hub waits about 30 s before it fails)."""
+    attempts: list[tuple[object, ...]] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("network disabled for this test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
 
 
 def offline_command(

@@ -50,11 +50,12 @@ def test_local_model_folder_is_accepted(embedder) -> None:
     assert np.allclose(local.embed_query("QMAS"), embedder.embed_query("QMAS"), atol=1e-5)
 
 
-def test_unknown_hub_model_offline_is_a_clear_error(tmp_path, monkeypatch) -> None:
+def test_unknown_hub_model_offline_is_a_clear_error(tmp_path, monkeypatch, network_attempts):
     monkeypatch.setenv("HF_HOME", str(tmp_path))
     model = SentenceTransformerEmbedder("no-such-org/no-such-model", offline=True)
     with pytest.raises(ModelUnavailableError, match="no-such-org/no-such-model.*offline"):
         _ = model.dimension
+    assert network_attempts == []
 
 
 def test_repeated_queries_come_from_the_cache_identical_and_read_only(counting_embedder):

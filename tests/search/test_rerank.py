@@ -56,7 +56,8 @@ def _row(retriever: Retriever, chunk_id: str) -> int:
     return next(i for i, c in enumerate(retriever.index.chunks) if c.id == chunk_id)
 
 
-def test_hub_model_offline_is_a_clear_error() -> None:
+def test_hub_model_offline_is_a_clear_error(network_attempts) -> None:
     reranker = CrossEncoderReranker("cross-encoder/no-such-model-here", offline=True)
     with pytest.raises(ModelUnavailableError, match="offline"):
         reranker.score("q", ["t"])
+    assert network_attempts == []

@@ -108,6 +108,11 @@ def load_hub_model(factory: Callable[..., Any], location: str, role: str, offlin
     if offline:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        # huggingface_hub reads the variable once, when first imported: set after an earlier
+        # import, it alone would leave a missing model to five retried requests (about 30 s).
+        from huggingface_hub import constants
+
+        constants.HF_HUB_OFFLINE = True
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from transformers.utils import logging as hf_logging
 
