@@ -38,6 +38,12 @@ SMALL_CORPUS = (
 )
 # Pipeline mechanics are tested with the fast English model; retrieval quality with the defaults.
 MINILM = ("all-MiniLM-L6-v2",)
+# The default dense models, as Settings overrides. Tests that start BayBot in subprocesses use
+# them: their engines load in under a second, while MiniLM makes every process import torch and
+# sentence-transformers first (5-10 s on 2 cores). The seed holds both sets' vectors.
+DEFAULT_MODELS: dict[str, object] = {
+    name: Settings.model_fields[name].default for name in ("embedding_models", "embedding_weights")
+}
 # The public hit shape (DESIGN.md): exactly these keys.
 HIT_KEYS = frozenset(
     {"rank", "chunk_id", "doc_id", "title", "score", "text", "url", "published", "language"}

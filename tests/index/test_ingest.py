@@ -8,7 +8,7 @@ import pytest
 
 from baybot import ingest
 from baybot.index.store import FAISS_FILE, MANIFEST, IndexStore, dense_file
-from tests.conftest import CORPUS, MINILM
+from tests.conftest import CORPUS, DEFAULT_MODELS, MINILM
 
 
 def chunk_ids(settings) -> dict[str, list[str]]:
@@ -170,15 +170,13 @@ def test_kill_9_at_random_moments_leaves_the_old_or_the_new_index(make_settings,
     import sys
     import time
 
-    settings = make_settings()
+    settings = make_settings(**DEFAULT_MODELS)
     ingest(settings)
     corpus = settings.corpus_dir
     notice = corpus / "kill-test-notice.md"
     env = {
         **{k: v for k, v in __import__("os").environ.items() if not k.startswith("BAYBOT_")},
         "BAYBOT_CACHE_DIR": str(settings.cache_dir),
-        "BAYBOT_EMBEDDING_MODELS": ",".join(MINILM),
-        "BAYBOT_EMBEDDING_WEIGHTS": "1.0",
     }
     command = [sys.executable, "-m", "baybot", "ingest", "--corpus", str(corpus),
                "--index", str(settings.index_dir)]  # fmt: skip
@@ -240,7 +238,7 @@ def test_a_full_disk_is_a_clear_error_and_the_index_stays_usable(make_settings, 
         or subprocess.run(["unshare", "-m", "true"], capture_output=True, check=False).returncode
     ):
         pytest.skip("needs a private mount namespace (unshare -m) to make a small filesystem")
-    settings = make_settings()
+    settings = make_settings(**DEFAULT_MODELS)
     ingest(settings)  # warms the vector cache, so the runs below only chunk and write
     mount = tmp_path / "small-disk"
     mount.mkdir()
@@ -261,8 +259,6 @@ def test_a_full_disk_is_a_clear_error_and_the_index_stays_usable(make_settings, 
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("BAYBOT_")},
         "BAYBOT_CACHE_DIR": str(settings.cache_dir),
-        "BAYBOT_EMBEDDING_MODELS": ",".join(MINILM),
-        "BAYBOT_EMBEDDING_WEIGHTS": "1.0",
         "BAYBOT_AUTO_UPDATE": "false",
     }
     done = subprocess.run(["unshare", "-m", "sh", "-c", script], env=env, capture_output=True,
