@@ -161,11 +161,20 @@ def stop(process: subprocess.Popen, grace_s: float = 20) -> None:
         process.wait()
 
 
+# Seconds a finished test's server waits for connections its clients left open (Gradio's event
+# streams, keep-alive) before it stops: without a limit it waited for the join below to give up.
+SHUTDOWN_GRACE_S = 1
+SHUTDOWN_JOIN_S = 10
+
+
 @contextmanager
 def serve(app: FastAPI) -> Iterator[str]:
     """Run `app` on a real uvicorn server on 127.0.0.1; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )  # fmt: skip
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -177,7 +186,8 @@ def serve(app: FastAPI) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         instance.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=SHUTDOWN_JOIN_S)
+        assert not thread.is_alive(), "server did not stop"
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Every shell command in the README's code blocks runs from a clone, or is listed in SKIPPED
 with the reason. A new command in the README fails this test until it is run or listed.
 
-Commands run against a copy of the small corpus with the fast MiniLM model (the README's
-defaults would build the full index: minutes), with the session's vector cache."""
+Commands run against a copy of the small corpus with the default models (each command a new
+process: see conftest.DEFAULT_MODELS), with the session's vector cache."""
 
 from __future__ import annotations
 
@@ -77,8 +77,6 @@ def clone(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> tuple[Pa
         "BAYBOT_CORPUS_DIR": str(base / "corpus"),
         "BAYBOT_INDEX_DIR": str(base / "index"),
         "BAYBOT_CACHE_DIR": str(cache_dir),
-        "BAYBOT_EMBEDDING_MODELS": "all-MiniLM-L6-v2",
-        "BAYBOT_EMBEDDING_WEIGHTS": "1.0",
     }
     done = subprocess.run(
         ["baybot", "ingest"], cwd=base, env=env, capture_output=True, text=True, timeout=TIMEOUT_S

@@ -2,7 +2,8 @@
 processes on 127.0.0.1 over one index folder and one PostgreSQL (embedded). Feedback written
 through either lands in one table, a staff session started on one works on the other, the rate
 limit holds in total across both, and an index version published by `baybot ingest` during a
-stream of requests is picked up by both with no failed request. Small corpus, MiniLM."""
+stream of requests is picked up by both with no failed request. Small corpus, default models
+(quick to start in a process: see conftest.DEFAULT_MODELS)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from baybot import Settings, ingest
 from baybot.auth import StaffAccounts
 from baybot.db import Database, FeedbackFilter
 from tests.app.test_server import start, watch_health
-from tests.conftest import CORPUS, MINILM, copy_corpus
+from tests.conftest import CORPUS, copy_corpus
 from tests.postgres import drop_postgres_database, fresh_postgres_url
 from tests.servers import free_port, sign_in, stop
 
@@ -41,8 +42,6 @@ def cluster(tmp_path_factory, cache_dir, postgres_uri) -> Iterator[dict]:
     corpus = copy_corpus(base / "corpus")
     url = fresh_postgres_url(postgres_uri)
     env = {
-        "BAYBOT_EMBEDDING_MODELS": MINILM[0],
-        "BAYBOT_EMBEDDING_WEIGHTS": "1.0",
         "BAYBOT_CORPUS_DIR": str(corpus),
         "BAYBOT_INDEX_DIR": str(base / "index"),
         "BAYBOT_CACHE_DIR": str(cache_dir),
@@ -54,10 +53,7 @@ def cluster(tmp_path_factory, cache_dir, postgres_uri) -> Iterator[dict]:
         "BAYBOT_INDEX_POLL_SECONDS": "0.5",
         "BAYBOT_REFUSAL": "false",
     }
-    settings = Settings(
-        embedding_models=MINILM, embedding_weights=(1.0,), corpus_dir=corpus,
-        index_dir=base / "index", cache_dir=cache_dir,
-    )  # fmt: skip
+    settings = Settings(corpus_dir=corpus, index_dir=base / "index", cache_dir=cache_dir)
     ingest(settings)
     database = Database(url)
     StaffAccounts(database).add("reviewer", PASSWORD)
