@@ -15,6 +15,7 @@ from baybot.answer.generators import GenerationRequest
 from baybot.answer.generators.extractive import (
     DOCUMENT_SWITCH,
     MARGIN,
+    NEWEST_BONUS,
     SLOT_WINDOW,
     TYPE_BONUS,
     ExtractiveGenerator,
@@ -382,3 +383,55 @@ def test_the_best_retrieved_document_stays_when_another_is_barely_better() -> No
         [sentence(top, top.text, 0.9), sentence(other, other.text, 0.9 + gap)],
     )
     assert "800" in text and "[1]" in text
+
+
+def test_the_year_asked_about_beats_the_newest_year() -> None:
+    p = passage(
+        1,
+        "list",
+        "In 2019 the list gained two professions in finance. "
+        "In 2025 the list gained eleven professions in health care.",
+    )
+    old = "In 2019 the list gained two professions in finance."
+    new = "In 2025 the list gained eleven professions in health care."
+    text = compose(
+        "Which professions did the list gain in 2019?",
+        [p],
+        [sentence(p, new, 0.9), sentence(p, old, 0.9 - MARGIN - NEWEST_BONUS)],
+    )
+    assert "finance" in text
+
+
+def test_a_readers_language_version_of_a_quotable_document_may_be_switched_to() -> None:
+    top = passage(1, "city-measures", "Several cities pay settling-in allowances to graduates.")
+    notice = passage(2, "notice", "The new measures were issued on 1 May 2024.")
+    twin = passage(
+        3, "notice.zh", "新措施于2024年5月1日发布，适用于35岁以下青年。", language="zh-Hans"
+    )
+    text = compose(
+        "新措施是哪天发布的？",
+        [top, notice, passage(4, "other", "Unrelated."), twin],
+        [
+            sentence(top, top.text, 0.80),
+            sentence(notice, notice.text, 0.78),
+            sentence(twin, twin.text, 0.95),
+        ],
+        twins={"notice": ("notice.zh",)},
+    )
+    assert "2024年5月1日" in text and "[3]" in text and "[1]" not in text
+
+
+def test_a_list_lead_in_the_answer_already_quotes_is_not_repeated() -> None:
+    p = passage(
+        1,
+        "d",
+        "The plan was issued in 2024. The package has 16 measures in three groups:\n"
+        "- housing;\n- training;\n- start-up funds.",
+    )
+    lead = "The package has 16 measures in three groups:"
+    text = compose(
+        "How many measures does the package have?",
+        [p],
+        [sentence(p, lead, 0.85), sentence(p, "- training;", 1.0)],
+    )
+    assert "training" in text and text.count("16 measures") == 1

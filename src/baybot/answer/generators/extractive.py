@@ -46,7 +46,6 @@ MAX_SENTENCES = 6
 MAX_DOCUMENTS = 1
 MAX_DOCUMENTS_COMPARED = 2
 MAX_LIST_ITEMS = 12
-TABLE_LEAD = -2  # the key of a passage's table heading among the lead-ins given (offsets >= -1)
 # A one-document answer quotes a lower-ranked quotable document when its best sentence scores
 # this much above the top document's best (measured on dev + dev2: 0.03 gained 8 questions'
 # facts and lost 1, and raised citation precision).
@@ -59,6 +58,7 @@ LEXICAL_WEIGHT = 0.15  # times the share of the question's terms a sentence cont
 TYPE_BONUS = 0.05  # per asked slot (an amount, a date...) a sentence holds the shape of
 LANGUAGE_BONUS = 0.03  # a sentence in the reader's language, over an equally good translation
 NEWEST_BONUS = 0.03  # the figure for the latest year a document gives, over older ones
+ASKED_YEAR_BONUS = 0.05  # a sentence naming the year asked about (as much as a slot held)
 # Two sentences state the same thing when their words (numbers left out) overlap this much
 # (Jaccard); only then do differing figures count as sources that differ, or as superseded.
 SAME_CLAIM_OVERLAP = 0.3
@@ -112,9 +112,11 @@ class ExtractiveGenerator:
         framed = not request.language.startswith("zh")
         labels = _side_labels(request, chosen)
         previous = None  # None at the start, else whether the last piece was a list item
-        introduced: set[tuple[int, int]] = set()
+        introduced: set[tuple[str, str]] = set()  # (document, lead-in) given once
+        said: list[str] = []  # the lines given so far
         for sentence, line in zip(chosen, lines, strict=True):
             text = passages[sentence.n].text
+            hit = passages[sentence.n].hit
             item = is_list_line(text, sentence.start)
             if not framed and not HAN.search(line):
                 framed = True
@@ -127,14 +129,16 @@ class ExtractiveGenerator:
                 previous = True
             if item or sentence.text.lstrip().startswith("|"):
                 # A list's lead-in line; a table row's table is named by its section heading
-                # (often with the date its figures are as of), once per passage.
-                if item:
-                    lead = lead_in(text, sentence.start)
-                    key = (sentence.n, text.rfind(lead) if lead else -1)
-                else:
-                    lead = innermost_heading(passages[sentence.n].hit.section)
-                    lead, key = (f"{lead}:" if lead else None), (sentence.n, TABLE_LEAD)
-                if lead and key not in introduced:
+                # (often with the date its figures are as of); each once per document, and
+                # not when the answer already quotes it.
+                heading = innermost_heading(hit.section)
+                lead = lead_in(text, sentence.start) if item else heading and f"{heading}:"
+                key = (hit.doc_id, lead or "")
+                if (
+                    lead
+                    and key not in introduced
+                    and not any(said_line in lead for said_line in said)
+                ):
                     introduced.add(key)
                     lead = (
                         to_script(lead, request.language)
@@ -143,6 +147,7 @@ class ExtractiveGenerator:
                     )
                     out.append(("" if previous is None else "\n") + f"{lead} [{sentence.n}]")
                     previous = True
+            said.append(line)
             # List items and the prose after them start new lines; prose runs on.
             separator = "" if previous is None else "\n" if item or previous else " "
             out.append(
@@ -486,7 +491,10 @@ def _documents(
     best_of: dict[str, float] = {}
     for score, s in ranked:
         best_of.setdefault(doc_of[s.n], score)
-    pool = [d for d in agreeing if d in retrieved[:QUOTABLE_DOCUMENTS] and d in best_of]
+    quotable = [d for d in agreeing if d in retrieved[:QUOTABLE_DOCUMENTS]]
+    # A quotable document's reader-language version says the same: it may be switched to.
+    quotable += [t for d in quotable for t in request.twins.get(d, ())]
+    pool = [d for d in dict.fromkeys(quotable) if d in best_of]
     if limit == 1 and pool and chosen:
         challenger = max(pool, key=lambda d: best_of[d])
         if best_of[challenger] > best_of.get(chosen[0], float("-inf")) + DOCUMENT_SWITCH:
@@ -517,7 +525,8 @@ def _rerank(
     language: str,
 ) -> list[tuple[float, Sentence]]:
     """Similarity plus lexical overlap plus a bonus for each asked slot a sentence holds (an
-    amount, a date...), and for the newest year its document gives for a figure."""
+    amount, a date...), and for the year the question names or, when it names none, for the
+    newest year its document gives for a figure."""
     terms = _terms(analysis.standard)
     sections = {p.n: p.hit.section for p in passages}
     doc_of = {p.n: p.hit.doc_id for p in passages}
@@ -539,7 +548,10 @@ def _rerank(
             score += LANGUAGE_BONUS
         score += TYPE_BONUS * sum(holds(slot, s.text) for slot in slots)
         years = [int(y) for y in _YEAR.findall(s.text)]
-        if years and newest.get(doc_of[s.n]) == max(years):
+        if analysis.years:
+            # A year asked for names the period: its figure, not the newest, answers.
+            score += ASKED_YEAR_BONUS * any(y in analysis.years for y in years)
+        elif years and newest.get(doc_of[s.n]) == max(years):
             score += NEWEST_BONUS
         scored.append((score, s))
     scored.sort(key=lambda pair: (-pair[0], pair[1].n, pair[1].start))
