@@ -19,6 +19,7 @@ from baybot.answer.generators.extractive import (
     SLOT_WINDOW,
     TYPE_BONUS,
     ExtractiveGenerator,
+    _rerank,
 )
 from baybot.text.glossary import default_glossary
 from baybot.types import Hit, Passage, Sentence
@@ -385,21 +386,23 @@ def test_the_best_retrieved_document_stays_when_another_is_barely_better() -> No
     assert "800" in text and "[1]" in text
 
 
-def test_the_year_asked_about_beats_the_newest_year() -> None:
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("How many professions has the list gained so far?", "2025"),
+        ("How many professions did the list gain in 2019?", "2019"),
+    ],
+)
+def test_the_newest_year_is_preferred_unless_a_year_is_asked(question: str, first: str) -> None:
     p = passage(
         1,
         "list",
-        "In 2019 the list gained two professions in finance. "
-        "In 2025 the list gained eleven professions in health care.",
+        "In 2019 the list gained two professions. In 2025 the list gained eleven professions.",
     )
-    old = "In 2019 the list gained two professions in finance."
-    new = "In 2025 the list gained eleven professions in health care."
-    text = compose(
-        "Which professions did the list gain in 2019?",
-        [p],
-        [sentence(p, new, 0.9), sentence(p, old, 0.9 - MARGIN - NEWEST_BONUS)],
-    )
-    assert "finance" in text
+    old = sentence(p, "In 2019 the list gained two professions.", 0.9)
+    new = sentence(p, "In 2025 the list gained eleven professions.", 0.9 - NEWEST_BONUS / 2)
+    ranked = _rerank(analyse(question), [old, new], [p], "en")
+    assert ranked[0][1].text.startswith(f"In {first}")
 
 
 def test_a_readers_language_version_of_a_quotable_document_may_be_switched_to() -> None:
@@ -435,3 +438,24 @@ def test_a_list_lead_in_the_answer_already_quotes_is_not_repeated() -> None:
         [sentence(p, lead, 0.85), sentence(p, "- training;", 1.0)],
     )
     assert "training" in text and text.count("16 measures") == 1
+
+
+def test_a_list_item_is_quoted_with_the_rest_of_its_line() -> None:
+    p = passage(
+        1,
+        "d",
+        "Key points:\n"
+        "- Duration. The pause did not end in 2024. It runs for two years from the first hires.\n"
+        "- Scope. It covers eleven trades.",
+    )
+    text = compose(
+        "Did the pause end in 2024?",
+        [p],
+        [
+            sentence(p, "- Duration. The pause did not end in 2024.", 0.95),
+            sentence(p, "It runs for two years from the first hires.", 0.6),
+            sentence(p, "- Scope. It covers eleven trades.", 0.5),
+        ],
+    )
+    assert "The pause did not end in 2024. [1] It runs for two years from the first hires." in text
+    assert "eleven trades" not in text

@@ -46,6 +46,7 @@ MAX_SENTENCES = 6
 MAX_DOCUMENTS = 1
 MAX_DOCUMENTS_COMPARED = 2
 MAX_LIST_ITEMS = 12
+ITEM_SENTENCES = 3  # further sentences of the best list item's line quoted with it
 # A one-document answer quotes a lower-ranked quotable document when its best sentence scores
 # this much above the top document's best (measured on dev + dev2: 0.03 gained 8 questions'
 # facts and lost 1, and raised citation precision).
@@ -58,7 +59,6 @@ LEXICAL_WEIGHT = 0.15  # times the share of the question's terms a sentence cont
 TYPE_BONUS = 0.05  # per asked slot (an amount, a date...) a sentence holds the shape of
 LANGUAGE_BONUS = 0.03  # a sentence in the reader's language, over an equally good translation
 NEWEST_BONUS = 0.03  # the figure for the latest year a document gives, over older ones
-ASKED_YEAR_BONUS = 0.05  # a sentence naming the year asked about (as much as a slot held)
 # Two sentences state the same thing when their words (numbers left out) overlap this much
 # (Jaccard); only then do differing figures count as sources that differ, or as superseded.
 SAME_CLAIM_OVERLAP = 0.3
@@ -114,6 +114,8 @@ class ExtractiveGenerator:
         previous = None  # None at the start, else whether the last piece was a list item
         introduced: set[tuple[str, str]] = set()  # (document, lead-in) given once
         said: list[str] = []  # the lines given so far
+        last: Sentence | None = None  # the sentence given last, and its passage's text
+        last_text = ""
         for sentence, line in zip(chosen, lines, strict=True):
             text = passages[sentence.n].text
             hit = passages[sentence.n].hit
@@ -148,12 +150,26 @@ class ExtractiveGenerator:
                     out.append(("" if previous is None else "\n") + f"{lead} [{sentence.n}]")
                     previous = True
             said.append(line)
-            # List items and the prose after them start new lines; prose runs on.
-            separator = "" if previous is None else "\n" if item or previous else " "
+            # List items and the prose after them start new lines; prose runs on, as does the
+            # rest of a list item's line.
+            same_line = last is not None and (last.n, _line_of(last_text, last)) == (
+                sentence.n,
+                _line_of(text, sentence),
+            )
+            separator = (
+                ""
+                if previous is None
+                else " "
+                if same_line and not item
+                else "\n"
+                if item or previous
+                else " "
+            )
             out.append(
                 separator + (f"- {line} [{sentence.n}]" if item else f"{line} [{sentence.n}]")
             )
             previous = item
+            last, last_text = sentence, text
         dated = _as_of(request, chosen, passages)
         if dated:
             out.append("\n\n" + dated)
@@ -203,7 +219,31 @@ class ExtractiveGenerator:
                 picked = _drop_superseded(picked, passages)
                 picked = _newer_figures(request, picked, everywhere, best_score) + picked
             picked += _for_each_part(analysis, ranked, picked, request.passages, request.language)
+        picked += _rest_of_item(best, picked, candidates, passages[best.n].text)
         return _with_antecedents(_whole_sentences(picked, passages), request.sentences, passages)
+
+
+def _rest_of_item(
+    best: Sentence, picked: Sequence[Sentence], sentences: Sequence[Sentence], text: str
+) -> list[Sentence]:
+    """The sentences after the best one on its list item's line: a bullet is one unit ("- How
+    long it lasts. It did not lapse in 2025. It runs for two years from…")."""
+    if not is_list_line(text, best.start):
+        return []
+    line = _line_of(text, best)
+    chosen = {(s.n, s.start) for s in picked}
+    rest = sorted(
+        (
+            s
+            for s in sentences
+            if s.n == best.n
+            and s.start > best.start
+            and _line_of(text, s) == line
+            and (s.n, s.start) not in chosen
+        ),
+        key=lambda s: s.start,
+    )
+    return rest[:ITEM_SENTENCES]
 
 
 def _holding_slots(
@@ -525,8 +565,8 @@ def _rerank(
     language: str,
 ) -> list[tuple[float, Sentence]]:
     """Similarity plus lexical overlap plus a bonus for each asked slot a sentence holds (an
-    amount, a date...), and for the year the question names or, when it names none, for the
-    newest year its document gives for a figure."""
+    amount, a date...), and, unless the question names a year, for the newest year its
+    document gives for a figure."""
     terms = _terms(analysis.standard)
     sections = {p.n: p.hit.section for p in passages}
     doc_of = {p.n: p.hit.doc_id for p in passages}
@@ -548,10 +588,9 @@ def _rerank(
             score += LANGUAGE_BONUS
         score += TYPE_BONUS * sum(holds(slot, s.text) for slot in slots)
         years = [int(y) for y in _YEAR.findall(s.text)]
-        if analysis.years:
-            # A year asked for names the period: its figure, not the newest, answers.
-            score += ASKED_YEAR_BONUS * any(y in analysis.years for y in years)
-        elif years and newest.get(doc_of[s.n]) == max(years):
+        # A year asked for names the period: then the newest figure is not preferred (a
+        # bonus for the year asked was measured too, and cut answers to one sentence).
+        if not analysis.years and years and newest.get(doc_of[s.n]) == max(years):
             score += NEWEST_BONUS
         scored.append((score, s))
     scored.sort(key=lambda pair: (-pair[0], pair[1].n, pair[1].start))
