@@ -42,6 +42,15 @@ def test_questions_the_sources_do_not_cover_are_refused_in_their_language(assist
     assert "資料" in chinese.text and "澳洲" not in chinese.text.split("：")[-1]
 
 
+def test_a_place_beyond_the_glossary_is_refused_by_name_but_context_places_are_not(assistant):
+    refused = assistant.ask("What income does Sweden's work permit for specialists require?")
+    assert refused.refused and "Sweden" in refused.text
+    answered = assistant.ask(
+        "I finished my master's in Toronto. Can I get IANG to work in Hong Kong?"
+    )
+    assert not answered.refused and answered.citations
+
+
 def test_refusals_can_be_turned_off(assistant, full_settings):
     settings = full_settings.model_copy(update={"refusal": False})
     relaxed = Assistant(assistant.retriever, settings, evidence=assistant.evidence)

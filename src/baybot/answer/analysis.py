@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from baybot.text.cantonese import is_colloquial, to_standard
+from baybot.text.gazetteer import default_gazetteer
 from baybot.text.glossary import Glossary, default_glossary
 from baybot.text.language import detect_language, fold
 
@@ -115,13 +116,20 @@ _LOCATIVE = re.compile(
 _LOCATIVE_REACH = 16  # characters before a place searched for the preposition
 
 
+def _about(folded: str, start: int) -> bool:
+    """The place named at `start` is what the question is about, not where the asker is."""
+    return not _LOCATIVE.search(folded[max(0, start - _LOCATIVE_REACH) : start])
+
+
 def _subject_places(folded: str, glossary: Glossary) -> frozenset[int]:
     """Places the question is about: named at least once not after a locative preposition."""
-    return frozenset(
-        group
-        for group, start in glossary.place_mentions(folded)
-        if not _LOCATIVE.search(folded[max(0, start - _LOCATIVE_REACH) : start])
-    )
+    return frozenset(g for g, start in glossary.place_mentions(folded) if _about(folded, start))
+
+
+def _world_places(folded: str, glossary: Glossary) -> tuple[str, ...]:
+    """World places beyond the glossary that the question is about (gazetteer.py)."""
+    mentions = default_gazetteer(glossary).mentions(folded)
+    return tuple(dict.fromkeys(name for name, start in mentions if _about(folded, start)))
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,7 @@ class QuestionAnalysis:
     applicants: frozenset[str]
     parts: tuple[str, ...] = ()  # the sub-questions of a question asking two things or more
     subject_places: frozenset[int] = frozenset()  # named by the question itself, not as context
+    world_places: tuple[str, ...] = ()  # other places it is about ("Antarctica"), English names
 
     def asks(self, slot: str) -> bool:
         return slot in self.slots
@@ -182,6 +191,7 @@ def analyse(question: str, context: str = "", glossary: Glossary | None = None) 
         applicants=frozenset(n for n, p in _APPLICANTS.items() if p.search(folded)),
         parts=split_parts(standard),
         subject_places=_subject_places(folded, glossary),
+        world_places=_world_places(folded, glossary),
     )
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from baybot.answer.analysis import QuestionAnalysis, analyse
 from baybot.answer.evidence.agreement import CONTRADICTS, AgreementJudge
 from baybot.answer.evidence.coverage import Coverage
-from baybot.answer.evidence.places import missing_places
+from baybot.answer.evidence.places import missing_places, missing_world_places
 from baybot.answer.evidence.refusal import RefusalModel
 from baybot.answer.evidence.sentences import SentenceVectors
 from baybot.answer.evidence.slots import missing as missing_slots
@@ -40,6 +40,7 @@ from baybot.index.store import LoadedIndex, make_hit
 from baybot.index.vector_cache import VectorCache
 from baybot.search.calibration import LanguageCalibrator
 from baybot.text import cantonese
+from baybot.text.gazetteer import default_gazetteer
 from baybot.text.glossary import Glossary, default_glossary
 from baybot.timing import Progress
 from baybot.types import Hit, Passage, Sentence
@@ -89,6 +90,7 @@ class EvidenceChecker:
         self.calibrator = calibrator
         self.model = model or RefusalModel.load()
         self.glossary = glossary or default_glossary()
+        self.gazetteer = default_gazetteer(self.glossary)
         texts = [f"{index.documents[c.doc_id].title}\n{c.section}\n{c.text}" for c in index.chunks]
         self.vocabulary = Vocabulary(texts, self.glossary)
         self.sentence_vectors = SentenceVectors(index, embedder)
@@ -136,9 +138,10 @@ class EvidenceChecker:
         # A place none of the quotable documents names is missing, even when a lower hit
         # (pulled up by the place match) mentions it.
         quotable = list(dict.fromkeys(h.doc_id for h in hits))[:QUOTABLE_DOCUMENTS]
-        missing = missing_places(
-            self.glossary, question, [p for p in passages[: len(hits)] if p.hit.doc_id in quotable]
-        )
+        quoted = [p for p in passages[: len(hits)] if p.hit.doc_id in quotable]
+        missing = missing_places(self.glossary, question, quoted)
+        unseen_world = missing_world_places(self.gazetteer, analysis.world_places, quoted)
+        missing += unseen_world
         verdicts = {
             d: self.judge.verdict(d, analysis) for d in dict.fromkeys(h.doc_id for h in hits)
         }
@@ -162,7 +165,8 @@ class EvidenceChecker:
             "unknown_terms": float(min(len(unknown), 2)),
             "missing_place": 1.0 if missing else 0.0,
             "missing_subject_place": 1.0
-            if any(self.glossary.entries[g][0] in missing for g in analysis.subject_places)
+            if unseen_world
+            or any(self.glossary.entries[g][0] in missing for g in analysis.subject_places)
             else 0.0,
             "none_agree": 0.0 if agreeing else 1.0,
             "slot_missing": 1.0 if lacking else 0.0,
