@@ -23,7 +23,7 @@ from refusal import L2, fit, threshold_for
 from sklearn.isotonic import IsotonicRegression
 
 from baybot.answer.confidence import FEATURES as CONFIDENCE_FEATURES
-from baybot.answer.evidence.refusal import FEATURES, low_support, support_group
+from baybot.answer.evidence.refusal import FEATURES, centre, low_support, support_group
 from baybot.staff.failures import metrics
 
 FOLDS = 5
@@ -46,7 +46,7 @@ def right(row: dict[str, Any], refused: bool) -> bool:
 
 
 def centres_of(rows: list[dict[str, Any]], train: np.ndarray) -> dict[str, float]:
-    """The median support of the answerable training questions, per language group."""
+    """The median support of the answerable training questions, per question language."""
     out = {}
     for group in ("en", "zh"):
         values = [
@@ -64,7 +64,8 @@ def design(rows: list[dict[str, Any]], centres: dict[str, float]) -> np.ndarray:
     x = []
     for r in rows:
         f = dict(r["features"])
-        f["low_support"] = low_support(f["support"], centres[support_group(r["language"])])
+        source = "zh" if f.get("source_chinese") else "en"
+        f["low_support"] = low_support(f["support"], centre(centres, r["language"], source))
         x.append([f.get(name, 0.0) for name in FEATURES])
     return np.array(x)
 

@@ -1,6 +1,5 @@
-"""The refusal model reads support on its question language's scale: the multilingual model
-scores Chinese questions against mostly English sources lower, so "low" means low for that
-language, not low overall."""
+"""The refusal model reads support on the right scale: the multilingual model scores Chinese
+questions lower, so "low" means low for the languages involved, not low overall."""
 
 from __future__ import annotations
 
@@ -29,13 +28,14 @@ def test_low_support_starts_below_the_line_and_grows_as_support_drops() -> None:
     assert 0.0 < low_support(centre - 0.03, centre) < low_support(centre - 0.06, centre)
 
 
-def test_the_same_similarity_is_low_for_english_but_not_for_chinese() -> None:
+def test_the_same_similarity_is_low_for_english_but_not_where_chinese_is_involved() -> None:
     model = RefusalModel.load()
     centres = dict(model.centres)
     assert centres["zh"] < centres["en"]  # fitted: Chinese questions score lower
     between = (centres["zh"] + centres["en"]) / 2
-    assert model.low_support(between, "zh-Hant") == 0.0
-    assert model.low_support(between, "en") > 0.0
+    assert model.low_support(between, "zh-Hant", "en") == 0.0
+    assert model.low_support(between, "en", "zh-Hant") == 0.0  # an English question, a Chinese page
+    assert model.low_support(between, "en", "en") > 0.0
 
 
 def test_low_support_lowers_the_probability_of_answering() -> None:

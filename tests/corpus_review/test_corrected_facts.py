@@ -35,7 +35,6 @@ KNOWN_GAPS = frozenset(
         "finding22-en",
         "finding24-zh-Hant",
         "finding29-zh-Hant",
-        "finding31-en",
         "finding34-zh-Hant",
         "finding36-en",
     }

@@ -29,7 +29,7 @@ from baybot.answer.analysis import QuestionAnalysis, analyse
 from baybot.answer.evidence.agreement import CONTRADICTS, AgreementJudge
 from baybot.answer.evidence.coverage import Coverage
 from baybot.answer.evidence.places import missing_places, missing_world_places
-from baybot.answer.evidence.refusal import RefusalModel
+from baybot.answer.evidence.refusal import RefusalModel, support_group
 from baybot.answer.evidence.sentences import SentenceVectors
 from baybot.answer.evidence.slots import missing as missing_slots
 from baybot.answer.evidence.twins import find_twins
@@ -151,6 +151,8 @@ class EvidenceChecker:
         best = [s.text for s in ranked_agreeing[:SLOT_SENTENCES]]
         lacking = missing_slots(analysis.specific_slots, best) if agreeing else ()
         support = max((s.similarity for s in sentences), default=0.0)
+        closest = max(sentences, key=lambda s: s.similarity, default=None)
+        source_language = passages[closest.n - 1].hit.language if closest else analysis.language
         holding = [
             s.similarity
             for s in ranked_agreeing
@@ -176,7 +178,8 @@ class EvidenceChecker:
             "sentence_missing_terms": self.coverage.share_missing(
                 analysis.standard, [*best, *titles] if best else []
             ),
-            "low_support": self.model.low_support(support, analysis.language),
+            "source_chinese": 1.0 if support_group(source_language) == "zh" else 0.0,
+            "low_support": self.model.low_support(support, analysis.language, source_language),
         }
         features.update(_answer_features(analysis, hits, sentences, doc_of, ranked_agreeing))
         probability = self.model.probability(features) if hits else 0.0

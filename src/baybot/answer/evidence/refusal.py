@@ -23,25 +23,31 @@ FEATURES = (
     "sentence_missing_terms",
     "low_support",
 )
-# The multilingual model scores a Chinese question against mostly English sources lower than an
-# English one (median best-sentence similarity of answerable questions on dev + dev2: 0.840 for
-# Chinese, 0.893 for English), so one support weight pushes Chinese questions towards refusal
-# and English off-topic ones towards an answer. "Low support" is measured from the typical
-# support of answerable questions in the question's language (fitted, `centres`), starting this
-# far below it: of 0.02 / 0.03 / 0.04, the best out of fold over 8 fold seeds (refusal accuracy
-# 0.26 -> 0.32 at 5% false refusals).
+# The multilingual model scores Chinese questions lower than English ones (median best-sentence
+# similarity of answerable questions on dev + dev2: 0.840 for Chinese questions, whether the
+# sentence is Chinese or English, against 0.893 for English ones), so one support weight pushes
+# Chinese questions towards refusal and English off-topic ones towards an answer. "Low support"
+# is measured from the typical support of answerable questions in the question's language (or
+# in the source's, when it is another and lower: the weaker language sets the scale), starting
+# this far below it: of 0.02 / 0.03 / 0.04, the best out of fold over 8 fold seeds.
 LOW_SUPPORT_MARGIN = 0.02
 DEFAULT_CENTRE = 0.87  # when no centre was fitted: the median over both languages
 
 
 def support_group(language: str) -> str:
-    """The language groups whose support is on one scale: Chinese (both scripts), English."""
+    """The languages whose support is on one scale: Chinese (both scripts), English."""
     return "zh" if language.startswith("zh") else "en"
 
 
-def low_support(support: float, centre: float) -> float:
-    """How far the best sentence falls below the low-support line of its language."""
-    return max(0.0, centre - LOW_SUPPORT_MARGIN - support)
+def low_support(support: float, typical: float) -> float:
+    """How far the best sentence falls below the low-support line (`typical` less the margin)."""
+    return max(0.0, typical - LOW_SUPPORT_MARGIN - support)
+
+
+def centre(centres: dict[str, float], question_language: str, source_language: str) -> float:
+    """The typical support for this pair of languages: the lower of the two languages'."""
+    groups = {support_group(question_language), support_group(source_language)}
+    return min(centres.get(g, DEFAULT_CENTRE) for g in groups)
 
 
 @dataclass(frozen=True)
@@ -59,9 +65,8 @@ class RefusalModel:
         centres = tuple((k, float(v)) for k, v in sorted((data.get("centres") or {}).items()))
         return cls(weights, float(data["threshold"]), centres)
 
-    def low_support(self, support: float, language: str) -> float:
-        centre = dict(self.centres).get(support_group(language), DEFAULT_CENTRE)
-        return low_support(support, centre)
+    def low_support(self, support: float, question_language: str, source_language: str) -> float:
+        return low_support(support, centre(dict(self.centres), question_language, source_language))
 
     def probability(self, features: dict[str, float]) -> float:
         z = sum(w * features[name] for w, name in zip(self.weights, FEATURES, strict=True))

@@ -29,8 +29,11 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
         r"|[一二三四五六两]\s*(年|个月)"
     ),
     "date": re.compile(
-        r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
-        r"|\d+\s*月|\d+\s*年|\d{4}-\d\d"
+        r"\b(19|20)\d\d\b|\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|june?|july?|aug(ust)?"
+        r"|sep(t|tember)?|oct(ober)?|nov(ember)?|dec(ember)?)\b"
+        r"|\d\s*may\b|\bmay\s*\d|\d+\s*月|\d+\s*年|\d{4}-\d\d"  # "may" is a month only by a number
+        # Press releases date things relative to their own date ("open from today").
+        r"|\b(today|tomorrow|with immediate effect|hoje)\b|即日|今日|今天|明日|明天"
     ),
     "contact": re.compile(
         r"\b\d{4}\s?\d{4}\b|@|www\.|https?://|\b(hotline|telephone|phone|address|office|counter|"
