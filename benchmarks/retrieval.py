@@ -28,6 +28,7 @@ from baybot.answer.conversation import condense
 from baybot.index.embedders import load_embedder, resolve_model
 from baybot.index.store import IndexStore
 from baybot.search.calibration import LanguageCalibrator
+from baybot.search.documents import DocumentSignal
 from baybot.search.rerank import CrossEncoderReranker
 from baybot.search.retriever import Retriever
 from baybot.staff.evaluation import evaluate, load_questions
@@ -36,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("multilingual-e5-small", "use-multilingual", "all-MiniLM-L6-v2")
 DEFAULT = Settings()
 
-ALONE = {"place_weight": 0.0}  # the retrievers named, without the place match
+# the retrievers named, without the place match and the document signal
+ALONE = {"place_weight": 0.0, "document_weight": 0.0}
 # name -> (weights for MODELS, overrides)
 CONFIGS: dict[str, tuple[tuple[float, float, float], dict[str, object]]] = {
     "bm25 only": ((0, 0, 0), {"lexical_weight": 1.0, **ALONE}),
@@ -50,7 +52,8 @@ CONFIGS: dict[str, tuple[tuple[float, float, float], dict[str, object]]] = {
     "MiniLM + bm25": ((0, 0, 1), {"lexical_weight": 1.0, **ALONE}),
     "e5 + USE": ((1, 0.75, 0), {"lexical_weight": 0.0, **ALONE}),
     "hybrid e5 + USE + bm25 + places (default)": ((1, 0.75, 0), {}),
-    "hybrid, no place match": ((1, 0.75, 0), ALONE),
+    "hybrid, no place match": ((1, 0.75, 0), {"place_weight": 0.0}),
+    "hybrid, no document signal": ((1, 0.75, 0), {"document_weight": 0.0}),
     "hybrid, no language calibration": ((1, 0.75, 0), {"language_calibration": False}),
     "hybrid, no glossary": ((1, 0.75, 0), {"glossary_expansion": False}),
     "hybrid, rrf": ((1, 0.75, 0), {"fusion": "rrf"}),
@@ -95,6 +98,10 @@ def main() -> None:
         report = ingest(base, embedders=embedders)
         index = IndexStore(base.index_dir).load()
         calibrator = LanguageCalibrator.build(embedders)
+        documents = {
+            calibrate: DocumentSignal.build(index, embedders[0], calibrate=calibrate)
+            for calibrate in (True, False)
+        }
         _, minilm = resolve_model("all-MiniLM-L6-v2")
         from sentence_transformers import CrossEncoder
 
@@ -114,6 +121,7 @@ def main() -> None:
                 settings,
                 reranker=reranker if rerank else None,
                 calibrator=calibrator if settings.language_calibration else None,
+                documents=documents[settings.language_calibration],
             )
             data = evaluate(retriever, questions, k=args.k).to_dict()
             overall, by_lang = data["overall"], data["by_language"]
@@ -158,6 +166,7 @@ def main() -> None:
             "embedding_weights": list(DEFAULT.embedding_weights),
             "lexical_weight": DEFAULT.lexical_weight,
             "place_weight": DEFAULT.place_weight,
+            "document_weight": DEFAULT.document_weight,
         },
         "configurations": results,
     }

@@ -3,9 +3,10 @@ clone's first start reads them instead of embedding the corpus for minutes.
 
 For each configuration below it builds the index and the Assistant as a start would (reading
 the user's vector cache and the previous seed, computing only what they lack) and then records
-every vector that start needed: each chunk per dense model, each evidence sentence, each
-language-calibration sentence, keyed by model and text as in the vector cache. Run it after
-the corpus, the chunker or a model changes; tests/app/test_seed.py fails while it is stale.
+every vector that start needed: each chunk per dense model, each document window, each
+evidence sentence, each language-calibration sentence, keyed by model and text as in the vector
+cache. Run it after the corpus, the chunker or a model changes; tests/app/test_seed.py fails
+while it is stale.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ def needed_vectors(assistant: Assistant) -> Iterator[tuple[str, str, np.ndarray]
             np.asarray(index.vectors(embedder.name)),
             strict=True,
         )
+    if retriever.documents is not None:
+        signal = retriever.documents
+        texts = [*signal.window_texts, *signal.background_texts.values()]
+        vectors = [*signal.windows, *signal.backgrounds.values()]
+        yield from zip([signal.model] * len(texts), texts, vectors, strict=True)
     sentences = assistant.evidence.sentence_vectors
     for chunk_id, contexts in sentences.texts().items():
         _, vectors = sentences.of(chunk_id)

@@ -1,7 +1,8 @@
 """Retriever: a question in, ranked passages with their citation metadata out.
 
 Dense retrieval with each embedder, BM25 and the place match (places.py) run side by side over
-the same chunk store; their scores are fused (fusion.py), filtered by metadata, optionally
+the same chunk store; their scores are fused (fusion.py), filtered by metadata, each document's
+best passage is lifted by how well the whole document matches (documents.py), optionally
 reranked by a cross-encoder, and near-duplicate passages of one document are collapsed before
 the top k are returned.
 """
@@ -23,6 +24,7 @@ from baybot.index.vector_cache import open_cache
 from baybot.index.vectorstore import VectorStore
 from baybot.search import fusion
 from baybot.search.calibration import LanguageCalibrator
+from baybot.search.documents import DocumentSignal
 from baybot.search.filters import Filters, allowed_documents
 from baybot.search.places import PlaceMatch
 from baybot.search.rerank import Reranker, load_reranker
@@ -68,6 +70,7 @@ class Retriever:
         *,
         reranker: Reranker | None = None,
         calibrator: LanguageCalibrator | None = None,
+        documents: DocumentSignal | None = None,
     ) -> None:
         self.settings = settings or Settings()
         names = tuple(e.name for e in embedders)
@@ -88,6 +91,7 @@ class Retriever:
         self.weights = dict(zip(names, weights, strict=True))
         self.reranker = reranker
         self.calibrator = calibrator
+        self.documents = documents
         for store in index.dense.values():
             store.breadth = self.settings.ann_breadth
         languages = [index.documents[c.doc_id].language for c in index.chunks]
@@ -102,6 +106,8 @@ class Retriever:
         self.places = PlaceMatch.build(index.documents)
         position = {d: i for i, d in enumerate(self.places.doc_ids)}
         self._row_doc = np.array([position[c.doc_id] for c in index.chunks], dtype=np.int64)
+        if documents is not None and documents.doc_ids != self.places.doc_ids:
+            raise IndexStaleError("the document signal was built for another index version")
         self._terms: dict[int, frozenset[str]] = {}
         self._name_vectors: dict[tuple[str, str], np.ndarray] = {}
 
@@ -122,13 +128,23 @@ class Retriever:
             if settings.rerank_model
             else None
         )
-        calibrator = None
-        if settings.language_calibration:
-            with open_cache(
-                settings.cache_dir, settings.vector_cache, settings.seed_vectors
-            ) as cache:
+        calibrator: LanguageCalibrator | None = None
+        documents: DocumentSignal | None = None
+        with open_cache(settings.cache_dir, settings.vector_cache, settings.seed_vectors) as cache:
+            if settings.language_calibration:
                 calibrator = LanguageCalibrator.build(embedders, cache)
-        retriever = cls(index, embedders, settings, reranker=reranker, calibrator=calibrator)
+            if settings.document_weight:
+                documents = DocumentSignal.build(
+                    index, embedders[0], cache, calibrate=settings.language_calibration
+                )
+        retriever = cls(
+            index,
+            embedders,
+            settings,
+            reranker=reranker,
+            calibrator=calibrator,
+            documents=documents,
+        )
         for embedder in embedders:  # load lazy model weights now, not on the first question
             embedder.embed_query("warm up")
         return retriever
@@ -166,8 +182,9 @@ class Retriever:
         if allowed_rows is not None and len(allowed_rows) == 0:
             return SearchResult(query, [], timings, filters)
         extra = default_glossary().expand(query) if self.settings.glossary_expansion else []
+        vectors: dict[str, np.ndarray] = {}
         rankings = [
-            *self._dense(query, extra, allowed_rows, lap),
+            *self._dense(query, extra, allowed_rows, lap, vectors),
             self._lexical(query, extra, allowed_rows),
         ]
         lap("lexical")
@@ -180,6 +197,11 @@ class Retriever:
         else:
             rows, scores = fusion.zscore(rankings)
         lap("fuse")
+        lifted = self._documents(vectors, rows, scores)
+        if lifted is not None:
+            rows, scores, signal = lifted
+            rankings.append(signal)
+            lap("documents")
         fused = fusion.Ranking("fused", 1.0, rows, scores)
         if self.reranker is not None:
             rows, scores = self._rerank(query, rows, scores)
@@ -199,8 +221,14 @@ class Retriever:
         return np.sort(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
 
     def _dense(
-        self, query: str, extra: list[str], allowed: np.ndarray | None, lap: Any
+        self,
+        query: str,
+        extra: list[str],
+        allowed: np.ndarray | None,
+        lap: Any,
+        vectors: dict[str, np.ndarray],
     ) -> list[fusion.Ranking]:
+        """One ranking per dense model; each model's query vector goes into `vectors`."""
         out = []
         pool = self.settings.candidate_pool
         names = default_glossary().bridge(query) if extra else []
@@ -211,6 +239,7 @@ class Retriever:
             vector = embedder.embed_query(query)
             if names and self.settings.bridge_weight:
                 vector = self._bridged(embedder, vector, names)
+            vectors[embedder.name] = vector
             store: VectorStore = self.index.dense[embedder.name]
             scores, rows = store.search(vector, pool, allowed)
             rows = rows.astype(np.int64)
@@ -233,6 +262,29 @@ class Retriever:
             rows.append(self._name_vectors[key])
         mixed = vector + self.settings.bridge_weight * np.mean(rows, axis=0)
         return (mixed / np.linalg.norm(mixed)).astype(np.float32)
+
+    def _documents(
+        self, vectors: dict[str, np.ndarray], rows: np.ndarray, scores: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, fusion.Ranking] | None:
+        """The fused ranking moved by the weighted document score (standardised among the
+        documents still in the ranking), re-sorted; and the document score of every row, for
+        `explain`. None when the signal is off. A document's best passage moves by it; its other
+        passages only go down with it, so a favoured document does not lift a second passage
+        past other documents' best, and a disfavoured one is not represented by its second."""
+        signal, weight = self.documents, self.settings.document_weight
+        if signal is None or not weight or signal.model not in vectors or not len(rows):
+            return None
+        vector = vectors[signal.model]
+        docs = self._row_doc[rows]
+        among, first = np.unique(docs, return_index=True)  # rows are best first
+        per_doc = np.zeros(len(signal.doc_ids))
+        per_doc[among] = signal.scores(vector, among)
+        shift = weight * per_doc[docs]
+        lifted = scores + np.minimum(shift, 0.0)
+        lifted[first] = scores[first] + shift[first]
+        order = np.argsort(-lifted, kind="stable")
+        ranking = fusion.Ranking("documents", weight, rows, per_doc[docs])
+        return rows[order], lifted[order], ranking
 
     def _lexical(self, query: str, extra: list[str], allowed: np.ndarray | None) -> fusion.Ranking:
         scores = self.index.lexical.scores(tokenize(" ".join([query, *extra])))
