@@ -112,9 +112,9 @@ class Settings(BaseSettings):
         description="Fusion weight of the place match: documents whose title, schemes or region "
         "name a place the question names (places.py; 0 turns it off).",
     )
-    # 1.5: fitted on 5 folds of dev + dev2 (benchmarks/documents.py; every fold chose 1.5 or
-    # 2.0, out of fold equal to in fold): whole-document similarity settles which announcement
-    # a passage that fits several of them belongs to.
+    # 1.5: fitted on 5 folds of dev + dev2 (benchmarks/documents.py; every fold chose 1.5, so
+    # out of fold equals in fold): whole-document similarity settles which announcement a
+    # passage that fits several of them belongs to.
     document_weight: float = Field(
         1.5,
         ge=0,
