@@ -116,8 +116,8 @@ class Progress:
         self._context = ""
         self._done = self._total = 0
         self._started: float | None = None  # when the current step's first vector was added
-        self._finished: dict[Step, float] = {}  # shares of the steps that computed vectors
-        self._dropped: dict[Step, float] = {}  # shares of the steps with nothing to compute
+        self._finished: set[Step] = set()  # weighted steps that computed vectors
+        self._dropped: set[Step] = set()  # weighted steps with nothing to compute
         self._pace: float | None = None  # seconds per unit of share in the last step computed
         self._last_log = time.monotonic()
         self._bar: Any = None
@@ -188,10 +188,10 @@ class Progress:
             if before is not None and order.index(step) >= order.index(before):
                 continue
             if step == self._step and self._total:
-                self._finished[step] = weight
+                self._finished.add(step)
                 self._pace = self._elapsed() / weight
             else:
-                self._dropped[step] = weight
+                self._dropped.add(step)
 
     def _elapsed(self) -> float:
         return time.monotonic() - self._started if self._started is not None else 0.0
@@ -203,7 +203,8 @@ class Progress:
             counted = step in self._finished or step in self._dropped
             current = weight * done / total if total and not counted else 0.0
             left = sum(w for s, w in STEP_WEIGHTS.items() if s not in self._dropped)
-            fraction = (sum(self._finished.values()) + current) / left if left else 1.0
+            finished = sum(STEP_WEIGHTS[s] for s in self._finished)
+            fraction = (finished + current) / left if left else 1.0
             elapsed, pace = self._elapsed(), self._pace
         rate = done / max(elapsed, 1e-9) if done else None
         if current:
