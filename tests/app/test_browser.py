@@ -1,7 +1,6 @@
-"""The chat in a real browser: headless Chromium (Debian's package) driven by Playwright.
-
-The set-up installs Chromium with apt when it is missing. Skip these locally with
-`pytest -m "not browser"`; CI runs them.
+"""The chat in a real browser: headless Chromium (Debian's package, found on PATH: the
+`browser` fixture in conftest.py) driven by Playwright. Skip these locally with
+`pytest -m "not browser"`; CI installs Chromium and runs them.
 """
 
 from __future__ import annotations
@@ -22,16 +21,6 @@ from tests.servers import serve
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PLANTED_URL = "https://example.org/talent-permit-fees"
 PLANTED = f"""---
 id: planted-fee-notice
@@ -51,27 +40,6 @@ Fees are paid online <img src=x onerror="window.__pwned = 'img'"> before the per
 """
 QUESTION = "What is the application fee for the Pearl River talent permit?"
 STAFF, STAFF_PASSWORD = "reviewer", "browser staff password"
-
-
-def _chromium() -> str:
-    """Debian's Chromium from PATH; tests never install system packages (.ci/run does)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.skip(
-            "Chromium is not on PATH: apt-get install chromium fonts-wqy-zenhei "
-            "(the font for readable Chinese screenshots)"
-        )
-    return found
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from baybot import Settings, ingest
 from baybot.app.api import create_app
 from baybot.app.wiring import build_assistant
 from baybot.auth import StaffAccounts
-from tests.app.test_browser import CHROMIUM_FLAGS, _chromium
 from tests.app.test_staff_sources import PLANTED, REMOVABLE
 from tests.conftest import copy_corpus
 from tests.servers import serve
@@ -22,16 +21,6 @@ from tests.servers import serve
 pytestmark = pytest.mark.browser
 
 STAFF, STAFF_PASSWORD = "librarian", "sources tab browser password"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")
