@@ -52,8 +52,14 @@ def settings(unit_settings: Settings, tmp_path: Path) -> Settings:
     _write(corpus, "housing", "Dongguan talent housing support", HOUSING)
     _write(corpus, "calendar", "Calendar of talent programme events", CALENDAR)
     _write(corpus, "report", "Innovation fund annual report", LONG)
+    # The signal is off by default (config.py says why); these tests measure it switched on.
     return unit_settings.model_copy(
-        update={"corpus_dir": corpus, "index_dir": tmp_path / "own-index", "chunk_tokens": 40}
+        update={
+            "corpus_dir": corpus,
+            "index_dir": tmp_path / "own-index",
+            "chunk_tokens": 40,
+            "document_weight": 1.5,
+        }
     )
 
 
@@ -148,7 +154,7 @@ def test_weight_zero_leaves_the_passage_ranking_as_it_was(
 def test_a_signal_built_for_another_index_is_refused(
     retriever: Retriever, settings: Settings, unit_settings: Settings
 ) -> None:
-    other = build_retriever(unit_settings)
+    other = build_retriever(unit_settings.model_copy(update={"document_weight": 1.5}))
     assert other.documents is not None
     with pytest.raises(IndexStaleError, match="another index"):
         Retriever(retriever.index, retriever.embedders, settings, documents=other.documents)
