@@ -10,13 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from baybot import Settings, ingest
-from baybot.app.api import create_app
-from baybot.app.wiring import build_assistant
-from baybot.auth import StaffAccounts
-from tests.app.test_staff_sources import PLANTED, REMOVABLE
-from tests.conftest import copy_corpus
-from tests.servers import serve
+from tests.app.test_staff_sources import sources_site
 
 pytestmark = pytest.mark.browser
 
@@ -25,25 +19,11 @@ STAFF, STAFF_PASSWORD = "librarian", "sources tab browser password"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, cache_dir, test_plugins) -> Iterator[tuple[str, Path]]:
-    base = tmp_path_factory.mktemp("sources-browser")
-    corpus = copy_corpus(base / "corpus")
-    (corpus / "planted-permit.md").write_text(PLANTED, "utf-8")
-    (corpus / "lantern-bursary.md").write_text(REMOVABLE, "utf-8")
-    settings = Settings(
-        embedding_models=("hash-test",),
-        embedding_weights=(1.0,),
-        generator="echo-test",
-        corpus_dir=corpus,
-        index_dir=base / "index",
-        cache_dir=cache_dir,
-        feedback_db=base / "baybot.db",
-        staff_cookie_secure=False,  # plain HTTP on 127.0.0.1
+    server, settings = sources_site(
+        tmp_path_factory.mktemp("sources-browser"), cache_dir, STAFF, STAFF_PASSWORD
     )
-    ingest(settings)
-    app = create_app(settings, assistant=build_assistant(settings))
-    StaffAccounts(app.state.database).add(STAFF, STAFF_PASSWORD)
-    with serve(app) as url:
-        yield url, corpus
+    with server as url:
+        yield url, settings.corpus_dir
 
 
 def rows(page) -> list[str]:

@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,9 +78,12 @@ class Server:
     headers: dict[str, str]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, cache_dir, test_plugins) -> Iterator[Server]:
-    base = tmp_path_factory.mktemp("sources")
+def sources_site(
+    base: Path, cache_dir: Path, staff: str, password: str, **extra: Any
+) -> tuple[AbstractContextManager[str], Settings]:
+    """The shipped corpus plus a planted and a removable notice, ingested with the test
+    plugins (hash embedder, echo generator), and the staff app with one account: the server
+    context manager (url) and its settings."""
     corpus = copy_corpus(base / "corpus")
     (corpus / "planted-permit.md").write_text(PLANTED, "utf-8")
     (corpus / "lantern-bursary.md").write_text(REMOVABLE, "utf-8")
@@ -91,14 +95,26 @@ def server(tmp_path_factory, cache_dir, test_plugins) -> Iterator[Server]:
         index_dir=base / "index",
         cache_dir=cache_dir,
         feedback_db=base / "baybot.db",
-        session_secret="s3cret-" * 6,
-        staff_cookie_secure=False,
-        rate_limit_per_minute=0,
+        staff_cookie_secure=False,  # plain HTTP on 127.0.0.1
+        **extra,
     )
     ingest(settings)
     app = create_app(settings, assistant=build_assistant(settings))
-    StaffAccounts(app.state.database).add("reviewer", PASSWORD)
-    with serve(app) as url:
+    StaffAccounts(app.state.database).add(staff, password)
+    return serve(app), settings
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, cache_dir, test_plugins) -> Iterator[Server]:
+    site, settings = sources_site(
+        tmp_path_factory.mktemp("sources"),
+        cache_dir,
+        "reviewer",
+        PASSWORD,
+        session_secret="s3cret-" * 6,
+        rate_limit_per_minute=0,
+    )
+    with site as url:
         yield Server(url, settings, sign_in(url, "reviewer", PASSWORD))
 
 

@@ -110,7 +110,7 @@ _APPLICANTS: dict[str, re.Pattern[str]] = {
 # Singapore", "我喺英國", "在前海"), not what the question is about ("Singapore's ONE Pass",
 # "澳洲全球人才簽證").
 _LOCATIVE = re.compile(
-    r"(?:\b(?:from|in|at|to|into|near|moved to|based in|living in|working in|pr in)(?:\s+the)?\s*"
+    r"(?:\b(?:from|in|at|to|into|near)(?:\s+the)?\s*"
     r"|[在喺从来自到去住]\s*)$"
 )
 _LOCATIVE_REACH = 16  # characters before a place searched for the preposition

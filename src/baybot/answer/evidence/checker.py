@@ -150,8 +150,8 @@ class EvidenceChecker:
         ranked_agreeing = [s for s in sentences if doc_of[s.n] in agreeing]
         best = [s.text for s in ranked_agreeing[:SLOT_SENTENCES]]
         lacking = missing_slots(analysis.specific_slots, best) if agreeing else ()
-        support = max((s.similarity for s in sentences), default=0.0)
         closest = max(sentences, key=lambda s: s.similarity, default=None)
+        support = closest.similarity if closest else 0.0
         source_language = passages[closest.n - 1].hit.language if closest else analysis.language
         holding = [
             s.similarity
