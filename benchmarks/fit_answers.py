@@ -4,7 +4,12 @@ confidence calibration (isotonic, from the refusal model's probability to "the a
 right").
 
     python benchmarks/harness.py --no-refusal --out /tmp/h-open.json   # features, all answered
-    python benchmarks/fit_answers.py /tmp/h-open.json [--write]
+    python benchmarks/fit_answers.py /tmp/h-open.json [--write] [--holdout review.json]
+
+`--holdout` takes a harness run of the corpus-review questions (`harness.py --review`): all
+answerable and never fitted on, so the share the fitted model refuses is a false-refusal rate
+on questions it has not seen (a feature that helps out of fold on dev + dev2 but raises it has
+fitted the question sets, not the task).
 
 An answer is right when it is given for an answerable question, holds all its facts and its
 first citation is a relevant document; a refusal is right for an out-of-scope question.
@@ -157,6 +162,7 @@ def main() -> None:
     parser.add_argument(
         "--write", action="store_true", help="update data/refusal.json, confidence.json"
     )
+    parser.add_argument("--holdout", type=Path, help="harness run of answerable questions")
     args = parser.parse_args()
     rows = json.loads(args.run.read_text())
     y = np.array([1.0 if r["relevant"] else 0.0 for r in rows])
@@ -223,6 +229,15 @@ def main() -> None:
         for name in [*sets, "all"]:
             chosen = simulated if name == "all" else [r for r in simulated if r["set"] == name]
             report[label][name] = metrics(chosen)
+    if args.holdout:
+        held = json.loads(args.holdout.read_text())
+        refused = 1 / (1 + np.exp(-design(held, centres) @ w)) < cut
+        report["holdout"] = {
+            "file": args.holdout.name,
+            "n": len(held),
+            "false_refusal_rate": round(float(refused.mean()), 3),
+            "refused": [r["id"] for r, gone in zip(held, refused, strict=True) if gone],
+        }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(report, indent=1, ensure_ascii=False))
     print(json.dumps({k: v for k, v in report.items()}, indent=1, ensure_ascii=False))

@@ -3,6 +3,11 @@ dev + dev2 answered, with retrieval results kept in a pickle (retrieval is not w
 path changes, and it is most of the time on a shared 2-core machine).
 
     python benchmarks/harness.py [--out FILE] [--no-cache] [--refusal/--no-refusal]
+    python benchmarks/harness.py --review --no-refusal --out review.json
+
+`--review` answers the corpus-review questions instead (tests/corpus_review/corrected_facts.jsonl:
+74 answerable questions written from the corrections, in three languages, never fitted on):
+fit_answers.py --holdout reports how many of them a model fitted on dev + dev2 refuses.
 
 Writes one JSON with, per question, what the answer path decided (answer, refused, cited
 documents, evidence features, confidence, the failure class) so fitting (benchmarks/fit_answers.py)
@@ -22,12 +27,13 @@ from typing import Any
 from baybot import Settings
 from baybot.answer.conversation import condense
 from baybot.app.wiring import build_assistant
-from baybot.staff.evaluation import facts_in, load_questions, retrieval_metrics
+from baybot.staff.evaluation import EvalQuestion, facts_in, load_questions, retrieval_metrics
 from baybot.staff.failures import classify
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "eval"
 FILES = ("dev.jsonl", "dev2.jsonl")
+REVIEW = ROOT / "tests" / "corpus_review" / "corrected_facts.jsonl"
 
 
 class CachedRetriever:
@@ -60,15 +66,44 @@ class CachedRetriever:
             self._path.write_bytes(pickle.dumps(self._store))
 
 
+def review_questions(path: Path = REVIEW) -> list[EvalQuestion]:
+    """The corpus-review questions as eval questions: each is answered by its corrected
+    document and must hold the corrected facts."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            case = json.loads(line)
+            out.append(
+                EvalQuestion(
+                    id=f"review{case['finding']:02d}-{case['language']}",
+                    question=case["question"],
+                    language=case["language"],
+                    kind="factoid",
+                    relevant=(case["doc"],),
+                    facts=tuple(case["expect"]),
+                )
+            )
+    return out
+
+
 def run(
-    settings: Settings, cache: Path | None, files: tuple[str, ...], folder: Path = EVAL
+    settings: Settings,
+    cache: Path | None,
+    files: tuple[str, ...],
+    folder: Path = EVAL,
+    review: bool = False,
 ) -> list[dict[str, Any]]:
     assistant = build_assistant(settings)
     cached = CachedRetriever(assistant.retriever, cache)
     assistant.retriever = cached  # type: ignore[assignment]
     rows = []
-    for name in files:
-        for q in load_questions(folder / name):
+    sets = (
+        {"review": review_questions()}
+        if review
+        else {name: load_questions(folder / name) for name in files}
+    )
+    for name, questions in sets.items():
+        for q in questions:
             query = condense(q.question, q.history)
             docs = [h.doc_id for h in cached.search(query, 10)]
             started = time.perf_counter()
@@ -107,9 +142,11 @@ def main() -> None:
     parser.add_argument("--no-refusal", action="store_true", help="answer everything")
     parser.add_argument("--files", nargs="*", default=list(FILES))
     parser.add_argument("--eval", type=Path, default=EVAL, help="folder of the question files")
+    parser.add_argument("--review", action="store_true", help="the corpus-review questions")
     args = parser.parse_args()
     settings = Settings(query_cache_size=0, refusal=not args.no_refusal)
-    rows = run(settings, None if args.no_cache else args.cache, tuple(args.files), args.eval)
+    cache = None if args.no_cache else args.cache
+    rows = run(settings, cache, tuple(args.files), args.eval, args.review)
     args.out.write_text(json.dumps(rows, ensure_ascii=False, indent=0))
     from baybot.staff.failures import summarise
 

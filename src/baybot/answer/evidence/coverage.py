@@ -7,6 +7,7 @@ content words or the year it names. These counts are refusal-model features (ref
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 
@@ -32,6 +33,12 @@ _STOP_EN = frozenset(
     into about there their this that these those any some more most than then also only
     usually actually currently still already yet ever really roughly approximately""".split()  # noqa: SIM905
 )
+# Typos: a question word this close to a phrasing word ("whens", "whcih") is phrasing, and one
+# this close to a word of the text ("exemtpion", "proccess") is present; the ratio that
+# Vocabulary (vocabulary.py) uses for unknown terms.
+TYPO_CUTOFF = 0.8
+PHRASING_TYPO_CUTOFF = 0.85  # stricter: short words ("cost"/"most") sit at 0.75
+TYPO_MIN_LENGTH = 5  # shorter words are too often another word one letter off
 
 
 class Coverage:
@@ -67,11 +74,17 @@ class Coverage:
                     )
                 ):
                     out.append(word)
+        words = set(_WORD.findall(text)) if not count_all else set()
         for word in _WORD.findall(folded):
-            if len(word) < 3 or word in _CHAT_WORDS_EN or word in _STOP_EN or word in named:
+            base = re.split("['’]", word)[0]  # what's -> what
+            if len(word) < 3 or word in _CHAT_WORDS_EN or word in named or _phrasing(base):
                 continue
-            stem = (tokenize(word.split("'")[0]) or [""])[0]
-            if stem and (count_all or stem not in stems) and not any(stem in n for n in named):
+            stem = (tokenize(base) or [""])[0]
+            if (
+                stem
+                and (count_all or (stem not in stems and not _misspelt(word, words)))
+                and not any(stem in n for n in named)
+            ):
                 out.append(word)
         return list(dict.fromkeys(out))
 
@@ -93,3 +106,17 @@ class Coverage:
         doc = self.documents.get(doc_ids[0])
         years = {int(y) for y in _YEAR.findall(doc.text)} if doc else set()
         return 0.0 if any(y in years for y in analysis.years) else 1.0
+
+
+def _phrasing(word: str) -> bool:
+    """A word questions are phrased with (what, when), or a misspelling of one (whens)."""
+    return word in _STOP_EN or (
+        len(word) >= 4 and bool(difflib.get_close_matches(word, _STOP_EN, 1, PHRASING_TYPO_CUTOFF))
+    )
+
+
+def _misspelt(word: str, words: set[str]) -> bool:
+    """`word` is one or two letters off a word of the text."""
+    return len(word) >= TYPO_MIN_LENGTH and bool(
+        difflib.get_close_matches(word, words, 1, TYPO_CUTOFF)
+    )
