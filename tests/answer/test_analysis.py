@@ -47,6 +47,34 @@ def test_the_slot_asked_is_read_in_every_language(question: str, slot: str) -> N
     assert analyse(question).asks(slot)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is the housing allowance the same in Zhuhai and in Foshan?",
+        "Scheme X or scheme Y: which one lets me bring my parents?",
+        "Are waiting times longer than in Macao?",
+        "深圳和广州的人才补贴，哪边更高？",
+        "珠海嘅租房補貼同佛山嘅比，邊度多啲？",
+        "两个计划的申请条件有什么差别？",
+    ],
+)
+def test_comparisons_are_read_in_their_everyday_forms(question: str) -> None:
+    assert analyse(question).asks("comparison")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我同老婆一齊申請，要比幾多錢？",  # Cantonese 比 as "give", not "compare"
+        "獲批者中內地人的比例是多少？",
+        "Which form do I fill in first?",
+        "哪个部门负责审批？",
+    ],
+)
+def test_giving_a_ratio_or_choosing_one_thing_is_not_a_comparison(question: str) -> None:
+    assert not analyse(question).asks("comparison")
+
+
 def test_a_fee_question_is_not_also_a_count_question() -> None:
     slots = analyse("想問申請要俾幾多錢？").slots
     assert "fee" in slots and "number" not in slots

@@ -65,8 +65,13 @@ _SLOTS: dict[str, re.Pattern[str]] = {
     "reason": re.compile(r"\b(why|reason)\b|为什么|原因"),
     "definition": re.compile(r"^(what is|what's|what are)\b|什么是|是什么|指什么|意思"),
     "comparison": re.compile(
-        r"\b(vs\.?|versus|compare[sd]?|comparison|both|differ(ence|s)?|same as)\b"
-        r"|比较|分别|一样|区别|相比"
+        r"\b(vs\.?|versus|compare[sd]?|comparison|both|differ(ence|s)?|same as|the same (in|for)"
+        r"|which (one|of (them|the two))|either of them)\b"
+        r"|\b(more|higher|lower|larger|bigger|longer|shorter|better|cheaper) than\b"
+        r"|比较|分别|一样|区别|相比|相同|差别|差异|差距"
+        # "which is more" (哪边更多, Cantonese 边度多啲 -> 哪里多些); "X 跟 Y 比," closing a
+        # clause (a Cantonese 比 inside one is "give": 要比几多钱)
+        r"|哪(边|个|里|一个)[^，。？?]{0,20}(更|多些|较)|(同|跟|和|与)[^，。？?]{1,20}比(较|起来|一下)?(?=[，。？?,]|$)"
     ),
 }
 # Typos: an English word this close to a word the slot patterns know is read as that word.

@@ -77,7 +77,10 @@ MAX_PARTS = 3  # sub-questions of one question answered each on their own
 # A part's own words decide between sentences that all match the whole question about as well.
 PART_WEIGHT = 0.3
 MAX_SIDES = 3  # named sides a comparison sets side by side
-SIDE_SENTENCES = 2  # best sentences per side
+# Best sentences per side: on the 32 comparisons of dev + dev2, 3 against 2 raised fact recall
+# 0.594 -> 0.609 and citation precision 0.84 -> 0.85 (the sentence that answers is often a
+# side's third: its first two introduce the scheme).
+SIDE_SENTENCES = 3
 _YEAR = re.compile(r"(?<!\d)(20[0-4]\d)(?!\d)")
 
 _WORDS = re.compile(r"[A-Za-z0-9]{2,}|[\u3400-\u9fff]")
