@@ -32,6 +32,9 @@ def test_a_sentence_with_the_fact_holds_the_slot(slot: str, text: str) -> None:
     ("slot", "text"),
     [
         ("fee", "Applicants must hold a recognised degree."),
+        # An amount that is not a fee: an income bar does not answer "how much is the fee".
+        ("fee", "Applicants must have earned HK$2.5 million in the year before applying."),
+        ("fee", "申請人上一年的年收入須達港幣250萬元。"),
         ("age", "The scheme supports young graduates."),
         ("contact", "Applications are assessed on merit."),
         ("date", "The subsidy is paid monthly."),

@@ -15,9 +15,9 @@ from baybot.text.language import fold
 
 _MONEY = r"(hk\$|us\$|rmb|mop|\$|¥|yuan|dollars?|元|港元|澳门元|万元|亿元|per cent|%)"
 _EVIDENCE: dict[str, re.Pattern[str]] = {
-    "fee": re.compile(
-        rf"\b(fees?|charges?|free of charge|payable)\b|费|免费|{_MONEY}\s*\d|\d[\d,.]*\s*{_MONEY}"
-    ),
+    # A fee is stated with a fee word; a bare amount is the `amount` slot's, which a fee question
+    # asks too (analysis.py), so an income threshold does not pass for an application fee.
+    "fee": re.compile(r"\b(fees?|costs?|charges?|charged|free of charge|payable)\b|费|免费"),
     "amount": re.compile(
         rf"{_MONEY}\s*\d|\d[\d,.]*\s*({_MONEY}|万|million|billion)|\d+(\.\d+)?\s*%"
     ),
