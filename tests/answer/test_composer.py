@@ -459,3 +459,41 @@ def test_a_list_item_is_quoted_with_the_rest_of_its_line() -> None:
     )
     assert "The pause did not end in 2024. [1] It runs for two years from the first hires." in text
     assert "eleven trades" not in text
+
+
+def test_a_lead_in_ending_its_line_comes_with_the_items_below_it() -> None:
+    lead = "Since the 2024 reform, every applicant answers a questionnaire that covers four areas:"
+    items = "- age\n- languages spoken\n- work history\n- annual earnings\n"
+    p = passage(1, "d", f"{lead}\n{items}The test was introduced in 2024.")
+    text = compose(
+        "Which areas does the test score?",
+        [p],
+        [
+            sentence(p, lead, 0.9),
+            sentence(p, "The test was introduced in 2024.", 0.7),
+            sentence(p, "languages spoken", 0.5),
+            sentence(p, "annual earnings", 0.5),
+        ],
+    )
+    lines = text.splitlines()
+    assert lines[0].startswith(lead)
+    # The items the passage holds as sentences follow, each once, as list lines.
+    assert "- languages spoken [1]" in lines and "- annual earnings [1]" in lines
+    assert text.count("languages spoken") == 1
+
+
+def test_a_list_the_passage_cuts_off_is_run_on_from_the_document() -> None:
+    lead = "申请人须确认是否符合问卷内12项准则，涵盖以下三个范畴："
+    document = f"Background.\n{lead}\n- 年满18岁\n- 持有学位\n- 在区内工作\n另见说明。"
+    cut = document[: document.index("- 持有学位")]
+    hit = Hit(1, "d#1", "d", "d", 5.0, cut, None, None, "zh-Hans", "", 0, len(cut))
+    p = Passage(1, hit, document=document)
+    text = compose("问卷涵盖哪些范畴？", [p], [sentence(p, lead, 0.9)])
+    assert "涵盖以下三个范畴：年满18岁；持有学位；在区内工作。 [1]" in text
+
+
+def test_a_table_lead_in_is_left_to_the_table_rule() -> None:
+    lead = "The quotas the Labour Department set for each of the years since 2021 were as follows:"
+    p = passage(1, "d", f"{lead}\n| Year | Quota |\n|---|---|\n| 2024 | 500 |")
+    text = compose("What are the quotas?", [p], [sentence(p, lead, 0.9)])
+    assert text.startswith(lead) and "500" not in text  # no row was picked: none is run on
