@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from baybot.errors import DocumentError
 
@@ -77,6 +78,13 @@ class Validity:
         }
 
 
+def is_government(url: str) -> bool:
+    """A page on a government domain: gov.hk, gov.cn, gov.mo (and their subdomains such as
+    news.gov.hk or qh.sz.gov.cn), any gov.XX or .gov."""
+    labels = (urlparse(url).hostname or "").split(".")
+    return "gov" in labels[-2:]
+
+
 @dataclass(frozen=True)
 class Document:
     """One announcement, with the metadata a citation needs."""
@@ -102,9 +110,11 @@ class Document:
 
     @property
     def url(self) -> str | None:
-        """The link a citation shows: the first http(s) source."""
-        links = (s.url for s in self.sources if s.url.startswith(("http://", "https://")))
-        return next(links, None)
+        """The link a citation shows: the first government page among the http(s) sources (the
+        announcement itself, where news, adviser and reprint pages only report it), else the
+        first http(s) source."""
+        links = [s.url for s in self.sources if s.url.startswith(("http://", "https://"))]
+        return next((u for u in links if is_government(u)), links[0] if links else None)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

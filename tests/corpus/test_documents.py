@@ -15,7 +15,7 @@ from baybot.corpus.loaders.pdf import load_pdf
 from baybot.corpus.loaders.text import decode_text, load_text
 from baybot.errors import CorpusNotFoundError, DocumentError
 from baybot.text.sentences import title_from_text
-from baybot.types import SourceFile
+from baybot.types import Document, Source, SourceFile
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.unit  # no model, no server: runs with `pytest -m unit`
@@ -241,3 +241,18 @@ def test_document_round_trips_through_dict() -> None:
     from baybot.types import Document
 
     assert Document.from_dict(doc.to_dict()) == doc
+
+
+def test_a_citation_links_the_government_page_before_reports_of_it() -> None:
+    reprint = Source("https://news.example.com/reprint-of-notice", "A reprint")
+    notice = Source("https://www.immd.gov.hk/eng/notice.html", "The notice")
+    adviser = Source("https://adviser.example.org/faq", "An adviser's FAQ")
+    doc = Document("d", "Notice", "Text.", sources=(reprint, adviser, notice))
+    assert doc.url == notice.url
+    # Without a government page the first web source stands; files are never linked.
+    local = Source("corpus/notice.pdf", "The file")
+    assert Document("d", "Notice", "Text.", sources=(local, reprint, adviser)).url == reprint.url
+    assert Document("d", "Notice", "Text.", sources=(local,)).url is None
+    # A domain that only starts with "gov" is not a government one.
+    lookalike = Source("https://govnews.example.com/notice", "Look-alike")
+    assert Document("d", "Notice", "Text.", sources=(lookalike, reprint)).url == lookalike.url
