@@ -497,3 +497,23 @@ def test_a_table_lead_in_is_left_to_the_table_rule() -> None:
     p = passage(1, "d", f"{lead}\n| Year | Quota |\n|---|---|\n| 2024 | 500 |")
     text = compose("What are the quotas?", [p], [sentence(p, lead, 0.9)])
     assert text.startswith(lead) and "500" not in text  # no row was picked: none is run on
+
+
+def test_italic_markup_is_not_shown_even_when_a_sentence_split_halves_it() -> None:
+    p = passage(
+        1,
+        "d",
+        "- *Take-up so far: by July 2020 more than 30,000 residents had enrolled. Most joined "
+        "through employers.* The *hukou* rule did not change.",
+    )
+    text = compose(
+        "How many residents enrolled by July 2020?",
+        [p],
+        [
+            sentence(
+                p, "*Take-up so far: by July 2020 more than 30,000 residents had enrolled.", 0.9
+            ),
+            sentence(p, "The *hukou* rule did not change.", 0.85),
+        ],
+    )
+    assert "*" not in text and "30,000 residents" in text and "The hukou rule" in text

@@ -89,6 +89,9 @@ _YEAR = re.compile(r"(?<!\d)(20[0-4]\d)(?!\d)")
 _WORDS = re.compile(r"[A-Za-z0-9]{2,}|[\u3400-\u9fff]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|\|)\s*")
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s*")
+# A single asterisk of *italic* markup, also when the sentence split left one of the pair
+# ("- *Take-up example: …"); an asterisk between spaces or inside a word ("3 * 4") stays.
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])")
 # A figure, its thousands separated by commas, dots or (as in news.gov.hk) spaces.
 _DATE = re.compile(
     r"\d{1,2}\s+[A-Z][a-z]{2,8}\.?,?\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}"
@@ -731,7 +734,7 @@ def _render(sentence: Sentence, passage: Passage, language: str) -> str:
             at = passage.document.find(sentence.text.strip())
             header = table_header(passage.document, at) if at >= 0 else []
         line = render_row(line, header)
-    line = _MARKUP.sub("", line).strip()
+    line = _EMPHASIS.sub("", _MARKUP.sub("", line)).strip()
     if HAN.search(line) and language.startswith("zh"):
         line = to_script(line, language)
     return line
