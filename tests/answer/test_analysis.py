@@ -145,6 +145,8 @@ def test_typos_do_not_hide_what_is_asked() -> None:
         ("When does the window open, and when does it close?", 2),
         ("申请什么时候开始？截止日期是哪天？", 2),
         ("佢幾時開始申請？要交幾多錢？", 2),
+        ("whats the quota, and hows it shared out?", 2),  # question words typed without "'"
+        ("whens the deadline and whats the fee?", 2),
         ("How long is the visa valid?", 0),
         ("If I moved here in 2023, can I still apply?", 0),
     ],

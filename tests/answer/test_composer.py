@@ -230,6 +230,19 @@ def test_each_part_of_a_two_part_question_gets_its_sentence() -> None:
     assert "1 March" in text and "30 June" in text
 
 
+def test_a_part_is_judged_by_its_own_words_not_the_scheme_it_shares() -> None:
+    income = "Holders need HK$2.5 million of income in the year before applying."
+    visa = "The first visa runs for two years."
+    age = "Applicants must be aged 18 or above."
+    p = passage(1, "hk-ttps", f"{income} {age} {visa}", title="Top Talent Pass Scheme")
+    text = compose(
+        "Top Talent Pass Scheme: what is the minimum age, and how much income is needed?",
+        [p],
+        [sentence(p, income, 0.95), sentence(p, visa, 0.93), sentence(p, age, 0.82)],
+    )
+    assert "aged 18 or above" in text and "HK$2.5 million" in text
+
+
 def test_a_date_question_is_answered_by_a_sentence_holding_a_date() -> None:
     p = passage(
         1,

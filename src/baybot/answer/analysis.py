@@ -201,13 +201,14 @@ def analyse(question: str, context: str = "", glossary: Glossary | None = None) 
 
 
 _ASKING = re.compile(
-    r"\b(what|which|when|who|how|where|why|is|are|does|do|did|can|will)\b"
+    # "whats", "whens": question words typed without their apostrophe ask all the same.
+    r"\b(what|which|when|who|how|where|why)s?\b|\b(is|are|does|do|did|can|will)\b"
     r"|多少|什么|什麼|哪|何|几|幾|吗|嗎|呢|谁|誰|是否|有没有|有沒有|怎",
     re.IGNORECASE,
 )
 _SENTENCE_BREAK = re.compile(r"[?？]\s*")
 _CLAUSE_BREAK = re.compile(
-    r"[,，;；]\s*(?:and\s+|以及|还有|還有|另外)?|\s+and\s+(?=(?:what|which|when|who|how|where|is|are|does|did|can)\b)",
+    r"[,，;；]\s*(?:and\s+|以及|还有|還有|另外)?|\s+and\s+(?=(?:(?:what|which|when|who|how|where)s?|is|are|does|did|can)\b)",
     re.IGNORECASE,
 )
 

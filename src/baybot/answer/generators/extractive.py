@@ -417,7 +417,7 @@ def _for_each_part(
     sections = {p.n: p.hit.section for p in passages}
     for part in analysis.parts[:MAX_PARTS]:
         sub = analyse(part)
-        terms = _terms(sub.standard)
+        terms = _own_terms(sub.standard)
         if not terms:
             continue
         scored = []
@@ -649,6 +649,25 @@ def _terms(question: str) -> set[str]:
     """The question's search terms, with the glossary's other names for what it names."""
     expanded = " ".join([question, *default_glossary().expand(question)])
     return {t for t in tokenize(expanded) if not (HAN.fullmatch(t) and len(t) == 1)}
+
+
+def _own_terms(part: str) -> set[str]:
+    """A part's own words: what it asks beyond the scheme or place the whole question names
+    (the answer is about those already; their many glossary names would drown the part's
+    "minimum age")."""
+    glossary = default_glossary()
+    named = {
+        t for g in glossary.groups(part) for name in glossary.entries[g] for t in tokenize(name)
+    }
+    return {
+        t
+        for t in tokenize(part)
+        if t not in named and t not in _ASKING_WORDS and not (HAN.fullmatch(t) and len(t) == 1)
+    }
+
+
+# Words every part is phrased with, which no sentence answers by containing.
+_ASKING_WORDS = frozenset(tokenize("what which when who whom how where why much many"))
 
 
 def _rerank(
