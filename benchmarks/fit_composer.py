@@ -44,9 +44,11 @@ GRID: dict[str, tuple[float, ...]] = {
 }
 
 
-def answer_all(settings: Settings, cache: Path) -> Callable[[dict[str, Any]], np.ndarray]:
+def answer_all(
+    settings: Settings, cache: Path
+) -> tuple[Callable[[dict[str, Any]], np.ndarray], int]:
     """A function from constant values to each answerable question's (fact recall, cited
-    right, cited) under them; evidence computed once per question."""
+    right, cited) under them, and how many questions; evidence computed once per question."""
     assistant = build_assistant(settings)
     assistant.retriever = CachedRetriever(assistant.retriever, cache)  # type: ignore[assignment]
     memo: dict[tuple[str, str], Any] = {}
@@ -77,8 +79,7 @@ def answer_all(settings: Settings, cache: Path) -> Callable[[dict[str, Any]], np
             )
         return np.array(out, dtype=float)
 
-    run.size = len(questions)  # type: ignore[attr-defined]
-    return run
+    return run, len(questions)
 
 
 def objective(rows: np.ndarray) -> float:
@@ -114,7 +115,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     started = time.perf_counter()
-    run = answer_all(Settings(query_cache_size=0, refusal=False), args.cache)
+    run, n = answer_all(Settings(query_cache_size=0, refusal=False), args.cache)
     memo: dict[str, np.ndarray] = {}
 
     def results(values: dict[str, Any]) -> np.ndarray:
@@ -124,7 +125,6 @@ def main() -> None:
         return memo[key]
 
     start = {name: getattr(extractive, name) for name in GRID}
-    n = run.size  # type: ignore[attr-defined]
     fold = np.random.default_rng(SEED).permutation(n) % FOLDS
     oof = np.zeros((n, 3))
     chosen = []

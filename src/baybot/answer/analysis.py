@@ -18,6 +18,7 @@ from baybot.text.cantonese import is_colloquial, to_standard
 from baybot.text.gazetteer import default_gazetteer
 from baybot.text.glossary import Glossary, default_glossary
 from baybot.text.language import detect_language, fold
+from baybot.text.terms import TYPO_CUTOFF
 
 # What is asked: slot name -> pattern over the folded (lower-case, Simplified) standard form.
 _SLOTS: dict[str, re.Pattern[str]] = {
@@ -74,8 +75,6 @@ _SLOTS: dict[str, re.Pattern[str]] = {
         r"|哪(边|个|里|一个)[^，。？?]{0,20}(更|多些|较)|(同|跟|和|与)[^，。？?]{1,20}比(较|起来|一下)?(?=[，。？?,]|$)"
     ),
 }
-# Typos: an English word this close to a word the slot patterns know is read as that word.
-TYPO_CUTOFF = 0.8
 _ENGLISH_WORD = re.compile(r"[a-z]{4,}")
 
 
@@ -86,7 +85,8 @@ def _slot_words() -> tuple[str, ...]:
 
 
 def _spelt(text: str) -> str:
-    """English words one or two letters off a slot word (dedline, whens) put right."""
+    """English words one or two letters off a slot word (dedline, whens) put right (the
+    ratio terms.TYPO_CUTOFF)."""
     known = set(_slot_words())
 
     def fix(match: re.Match[str]) -> str:

@@ -96,6 +96,11 @@ def is_list_line(text: str, start: int) -> bool:
     return bool(_LIST_ITEM.match(text[line_start:line_end])) and start - line_start <= 6
 
 
+def introduces(text: str) -> bool:
+    """`text` ends with a colon, markup aside: it introduces what follows (a list, a table)."""
+    return bool(_HEADING.search(_MARKUP.sub("", text).strip()))
+
+
 def lead_in(text: str, start: int) -> str | None:
     """The line that introduces the list the line at `start` belongs to (ending in a colon),
     if there is one above it in the passage."""
@@ -106,7 +111,7 @@ def lead_in(text: str, start: int) -> str | None:
         line = text[prev_start:prev_end].strip()
         if line and not _LIST_ITEM.match(line):
             clean = _MARKUP.sub("", line).strip()
-            return clean if _HEADING.search(clean) else None
+            return clean if introduces(clean) else None
         pos = prev_start - 1
     return None
 

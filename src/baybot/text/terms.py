@@ -7,7 +7,9 @@ become single characters plus character bigrams, after folding Traditional to Si
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Collection
 from functools import cache
 
 from bm25s.stopwords import STOPWORDS_EN
@@ -47,3 +49,16 @@ def jaccard(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float
     """Term-set overlap; two empty sets are the same set."""
     union = len(a | b)
     return len(a & b) / union if union else 1.0
+
+
+# A word this close (difflib ratio) to a known word is read as that word, misspelt; words
+# shorter than TYPO_MIN_LENGTH are too often another word one letter off.
+TYPO_CUTOFF = 0.8
+TYPO_MIN_LENGTH = 5
+
+
+def misspelt(word: str, words: Collection[str]) -> bool:
+    """`word` is one or two letters off one of `words` (resturant, whcih, exemtpion)."""
+    return len(word) >= TYPO_MIN_LENGTH and bool(
+        difflib.get_close_matches(word, words, n=1, cutoff=TYPO_CUTOFF)
+    )

@@ -22,7 +22,7 @@ from baybot.answer.evidence.vocabulary import (
 )
 from baybot.text.glossary import Glossary
 from baybot.text.language import HAN, fold
-from baybot.text.terms import tokenize
+from baybot.text.terms import misspelt, tokenize
 from baybot.types import Document
 
 _YEAR = re.compile(r"(?<!\d)(20[0-4]\d)(?!\d)")
@@ -33,12 +33,10 @@ _STOP_EN = frozenset(
     into about there their this that these those any some more most than then also only
     usually actually currently still already yet ever really roughly approximately""".split()  # noqa: SIM905
 )
-# Typos: a question word this close to a phrasing word ("whens", "whcih") is phrasing, and one
-# this close to a word of the text ("exemtpion", "proccess") is present; the ratio that
-# Vocabulary (vocabulary.py) uses for unknown terms.
-TYPO_CUTOFF = 0.8
-PHRASING_TYPO_CUTOFF = 0.85  # stricter: short words ("cost"/"most") sit at 0.75
-TYPO_MIN_LENGTH = 5  # shorter words are too often another word one letter off
+# A question word this close to a phrasing word ("whens", "whcih") is phrasing; stricter than
+# terms.TYPO_CUTOFF, as short words ("cost"/"most") sit at 0.75. A word misspelt from one
+# of the text ("exemtpion", "proccess") is present (terms.misspelt).
+PHRASING_TYPO_CUTOFF = 0.85
 
 
 class Coverage:
@@ -82,7 +80,7 @@ class Coverage:
             stem = (tokenize(base) or [""])[0]
             if (
                 stem
-                and (count_all or (stem not in stems and not _misspelt(word, words)))
+                and (count_all or (stem not in stems and not misspelt(word, words)))
                 and not any(stem in n for n in named)
             ):
                 out.append(word)
@@ -112,11 +110,4 @@ def _phrasing(word: str) -> bool:
     """A word questions are phrased with (what, when), or a misspelling of one (whens)."""
     return word in _STOP_EN or (
         len(word) >= 4 and bool(difflib.get_close_matches(word, _STOP_EN, 1, PHRASING_TYPO_CUTOFF))
-    )
-
-
-def _misspelt(word: str, words: set[str]) -> bool:
-    """`word` is one or two letters off a word of the text."""
-    return len(word) >= TYPO_MIN_LENGTH and bool(
-        difflib.get_close_matches(word, words, 1, TYPO_CUTOFF)
     )

@@ -4,7 +4,6 @@ appear nowhere in the corpus or glossary, nor (for Chinese) any English translat
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 from collections.abc import Sequence
@@ -14,7 +13,7 @@ from typing import Any
 
 from baybot.text.glossary import Glossary
 from baybot.text.language import HAN, fold
-from baybot.text.terms import tokenize
+from baybot.text.terms import misspelt, tokenize
 
 # Words that carry no topic: questions are phrased around them, sources rarely contain them.
 _CHAT_WORDS_EN = frozenset(
@@ -119,7 +118,7 @@ class Vocabulary:
                 continue
             if len(stems[0]) >= 6 and stems[0][:5] in self._prefixes:
                 continue  # another form of a corpus word (renewals ~ renewal)
-            if len(word) >= 5 and self._misspelt(word):
+            if misspelt(word, self._words):
                 continue
             out.append(word)
         return list(dict.fromkeys(out))
@@ -145,7 +144,3 @@ class Vocabulary:
             re.search(rf"(?<![a-z]){re.escape(gloss)}(?![a-z])", self._english_text)
             for gloss in _dictionary().get(word, ())
         )
-
-    def _misspelt(self, word: str) -> bool:
-        """A word one or two letters away from a corpus word (resturant, whcih) is a typo."""
-        return bool(difflib.get_close_matches(word, self._words, n=1, cutoff=0.8))
