@@ -241,6 +241,14 @@ class Hit:
     section: str
     start: int
     end: int
+    # The passage's own fused score before the document signal moved its document (None when
+    # the signal is off): the answer's sentence prior reads this, since the lift would tip
+    # the composer to one document on top of ordering the hits.
+    passage_score: float | None = None
+
+    @property
+    def own_score(self) -> float:
+        return self.score if self.passage_score is None else self.passage_score
 
     def to_dict(self) -> dict[str, Any]:
         """The public hit shape: exactly these keys."""

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from baybot import Retriever, Settings
-from baybot.app.wiring import build_retriever
+from baybot.app.wiring import build_assistant, build_retriever
 from baybot.errors import IndexStaleError
+from baybot.search import documents as documents_module
 from baybot.search.documents import DocumentSignal
 
 pytestmark = pytest.mark.unit  # the hash embedder: runs with `pytest -m unit`
@@ -52,7 +53,7 @@ def settings(unit_settings: Settings, tmp_path: Path) -> Settings:
     _write(corpus, "housing", "Dongguan talent housing support", HOUSING)
     _write(corpus, "calendar", "Calendar of talent programme events", CALENDAR)
     _write(corpus, "report", "Innovation fund annual report", LONG)
-    # The signal is off by default (config.py says why); these tests measure it switched on.
+    # A weight of its own, whatever the default, so these tests measure the signal itself.
     return unit_settings.model_copy(
         update={
             "corpus_dir": corpus,
@@ -122,6 +123,7 @@ def test_only_each_documents_best_passage_is_lifted(
     for hit, signals in zip(result.hits, result.signals, strict=True):
         move = hit.score - before[hit.chunk_id]
         shift = settings.document_weight * signals["documents"].score
+        assert hit.passage_score == pytest.approx(before[hit.chunk_id])  # its own score, kept
         if hit.chunk_id == best[hit.doc_id]:
             assert move == pytest.approx(shift, abs=1e-6)
         else:  # goes down with a disfavoured document, never up with a favoured one
@@ -168,3 +170,81 @@ def test_language_calibration_can_be_turned_off(retriever: Retriever) -> None:
     assert calibrated["en"] == 0.0  # English is the reference
     plain = DocumentSignal.build(retriever.index, retriever.embedders[0], calibrate=False)
     assert not plain.backgrounds and not plain.offsets(vector).any()
+
+
+def test_answer_sentences_rank_by_the_passages_own_scores(settings: Settings) -> None:
+    """The signal orders the hits; the composer's passage prior reads each passage's own score,
+    so a favoured document does not also win every sentence choice."""
+    every = {"max_hits_per_doc": 50, "duplicate_threshold": 1.0}
+    on = build_assistant(settings.model_copy(update=every))
+    off = Retriever(
+        on.retriever.index,
+        on.retriever.embedders,
+        on.retriever.settings.model_copy(update={"document_weight": 0.0}),
+        calibrator=on.retriever.calibrator,
+    )
+    question = "When do applications for the rent subsidy close?"
+    lifted, plain = on.retriever.search(question, 50), off.search(question, 50)
+    assert [h.chunk_id for h in lifted] != [h.chunk_id for h in plain]  # the signal moved them
+
+    def sentence_scores(hits: list) -> dict[tuple[str, str], float]:
+        evidence = on.evidence.assess(
+            question, question, hits, expand_documents=0, expand_passages=0
+        )
+        chunk = {p.n: p.hit.chunk_id for p in evidence.passages}
+        return {(chunk[s.n], s.text): s.score for s in evidence.sentences}
+
+    with_signal, without = sentence_scores(lifted), sentence_scores(plain)
+    assert with_signal.keys() == without.keys()
+    for key, score in with_signal.items():
+        assert score == pytest.approx(without[key], abs=1e-6)
+
+
+def test_each_document_language_is_scored_on_its_own_scale(
+    unit_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At document length a model can score one language's documents lower as a block; each
+    language's scores are centred among themselves (shrunk for a language with few
+    documents), so the gap between the languages' blocks closes."""
+    corpus = tmp_path / "mixed"
+    corpus.mkdir()
+    _write(corpus, "housing", "Dongguan talent housing support", HOUSING)
+    _write(corpus, "calendar", "Calendar of talent programme events", CALENDAR)
+    _write(corpus, "report", "Innovation fund annual report", LONG[:6])
+    chinese = (
+        ("housing-zh", "东莞人才住房支持", "东莞向新到的毕业生发放租房补贴，为期三年。人才公寓以低于市场的租金出租。"),
+        ("calendar-zh", "人才计划活动日历", "青年实习名额于三月一日开放，四月十五日截止。创业资助每季度评审一次。"),
+        ("report-zh", "创新基金年度报告", "创新基金支持了大湾区的初创企业，包括其员工、专利和出口。"),
+    )
+    for doc_id, title, body in chinese:
+        corpus.joinpath(f"{doc_id}.md").write_text(
+            f'---\nid: {doc_id}\ntitle: "{title}"\npublished: 2025-01-01\nlanguage: zh-Hans\n'
+            f"---\n\n{body}\n",
+            encoding="utf-8",
+        )
+    retriever = build_retriever(
+        unit_settings.model_copy(
+            update={
+                "corpus_dir": corpus,
+                "index_dir": tmp_path / "mixed-index",
+                "chunk_tokens": 40,
+                "document_weight": 1.5,
+            }
+        )
+    )
+    signal = retriever.documents
+    assert signal is not None and set(signal.languages) == {"en", "zh-Hans"}
+    among = np.arange(len(signal.doc_ids))
+    chinese_docs = signal.doc_language[among] == signal.languages.index("zh-Hans")
+
+    def block_gap(question: str) -> float:
+        scores = signal.scores(retriever.embedders[0].embed_query(question), among)
+        assert scores.std() > 0  # documents are still told apart
+        return abs(float(scores[chinese_docs].mean() - scores[~chinese_docs].mean()))
+
+    for question in ("rent subsidy for graduates", "租房补贴", "innovation fund patents"):
+        centred = block_gap(question)
+        with monkeypatch.context() as patch:
+            patch.setattr(documents_module, "LANGUAGE_SCALE_PRIOR", 1e12)  # no centring
+            plain = block_gap(question)
+        assert centred < plain or plain < 1e-9

@@ -379,7 +379,9 @@ def index_config(settings: Settings, embedders: Sequence[Embedder]) -> IndexConf
     )
 
 
-def make_hit(index: LoadedIndex, rank: int, row: int, score: float) -> Hit:
+def make_hit(
+    index: LoadedIndex, rank: int, row: int, score: float, passage_score: float | None = None
+) -> Hit:
     """The Hit for chunk store row `row`, with its document's citation metadata."""
     chunk = index.chunks[row]
     doc = index.documents[chunk.doc_id]
@@ -396,4 +398,5 @@ def make_hit(index: LoadedIndex, rank: int, row: int, score: float) -> Hit:
         section=chunk.section,
         start=chunk.start,
         end=chunk.end,
+        passage_score=passage_score,
     )

@@ -197,8 +197,10 @@ class Retriever:
         else:
             rows, scores = fusion.zscore(rankings)
         lap("fuse")
+        own: dict[int, float] = {}
         lifted = self._documents(vectors, rows, scores)
         if lifted is not None:
+            own = dict(zip(rows.tolist(), scores.tolist(), strict=True))
             rows, scores, signal = lifted
             rankings.append(signal)
             lap("documents")
@@ -209,7 +211,7 @@ class Retriever:
             lap("rerank")
         picked = self._collapse(rows, scores, k)
         lap("collapse")
-        hits = [self._hit(i + 1, r, s) for i, (r, s) in enumerate(picked)]
+        hits = [self._hit(i + 1, r, s, own.get(r)) for i, (r, s) in enumerate(picked)]
         signals = _signals([*rankings, fused], [r for r, _ in picked]) if explain else ()
         return SearchResult(query, hits, timings, filters, signals)
 
@@ -339,8 +341,8 @@ class Retriever:
                 break
         return kept
 
-    def _hit(self, rank: int, row: int, score: float) -> Hit:
-        return make_hit(self.index, rank, row, score)
+    def _hit(self, rank: int, row: int, score: float, own: float | None = None) -> Hit:
+        return make_hit(self.index, rank, row, score, own)
 
 
 def _signals(

@@ -124,7 +124,7 @@ class EvidenceChecker:
         standard_query = query.replace(question, analysis.standard)
         passages = [self._passage(i + 1, h) for i, h in enumerate(hits)]
         qvec = self._query_vector(analysis.standard, standard_query) if hits else None
-        top = hits[0].score if hits else 0.0
+        top = max((h.own_score for h in hits), default=0.0)
         sentences = self._score(qvec, passages, top)
         extra = self._neighbours(qvec, hits, top, expand_documents, expand_passages)
         twins = self._reader_twins(hits, analysis.language)
@@ -256,7 +256,7 @@ class EvidenceChecker:
         shown = {h.chunk_id for h in hits}
         doc_score: dict[str, float] = {}
         for h in hits:
-            doc_score.setdefault(h.doc_id, h.score)
+            doc_score.setdefault(h.doc_id, h.own_score)
         scored: list[tuple[float, int, float]] = []
         for doc_id in list(doc_score)[:documents]:
             for row in self._doc_rows.get(doc_id, ()):
@@ -295,7 +295,7 @@ class EvidenceChecker:
             spans, vectors = self.sentence_vectors.of(p.hit.chunk_id)
             if not spans:
                 continue
-            prior = PASSAGE_PRIOR * (p.hit.score - top)
+            prior = PASSAGE_PRIOR * (p.hit.own_score - top)
             bias = offsets.get(p.hit.language, 0.0)
             for (start, end), sim in zip(spans, (vectors @ qvec).tolist(), strict=True):
                 similarity = sim - bias

@@ -90,7 +90,7 @@ def response_model(
     return create_model(f"{cls.__name__}Model", **fields)
 
 
-HitModel = response_model(shared.Hit, drop=("section", "start", "end"))
+HitModel = response_model(shared.Hit, drop=("section", "start", "end", "passage_score"))
 ValidityModel = response_model(shared.Validity)
 CitationModel = response_model(
     shared.Citation,
