@@ -137,6 +137,27 @@ def test_the_analysis_is_frozen() -> None:
 def test_typos_do_not_hide_what_is_asked() -> None:
     assert analyse("how mcuh is the aplication fee?").asks("fee")
     assert analyse("whens the dedline to apply?").asks("date")
+    assert analyse("is my permit stil vaild for five years?").asks("duration")
+
+
+@pytest.mark.parametrize(
+    ("question", "not_asked"),
+    [
+        ("how many posts did the city offer, and which ones?", {"fee", "amount"}),  # not costs
+        ("can my husband come with me on that visa?", {"amount"}),  # not income
+        ("did the rules change after the review?", {"fee"}),  # not charge
+        ("is there an update on the scheme?", {"date"}),
+    ],
+)
+def test_a_real_word_is_not_read_as_a_misspelt_slot_word(question: str, not_asked: set) -> None:
+    """Typo tolerance is for words English does not have; a real word one letter off a slot
+    word ("posts" / "costs") must not invent a slot the question does not ask."""
+    assert not analyse(question).slots & not_asked
+
+
+def test_slot_words_typed_without_an_apostrophe_still_count() -> None:
+    assert analyse("whats the quota for category C?").asks("number")
+    assert analyse("whens the window for category C?").asks("date")
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from baybot.text.cantonese import is_colloquial, to_standard
 from baybot.text.gazetteer import default_gazetteer
 from baybot.text.glossary import Glossary, default_glossary
 from baybot.text.language import detect_language, fold
-from baybot.text.terms import TYPO_CUTOFF
+from baybot.text.terms import TYPO_CUTOFF, is_english
 
 # What is asked: slot name -> pattern over the folded (lower-case, Simplified) standard form.
 _SLOTS: dict[str, re.Pattern[str]] = {
@@ -85,13 +85,19 @@ def _slot_words() -> tuple[str, ...]:
 
 
 def _spelt(text: str) -> str:
-    """English words one or two letters off a slot word (dedline, whens) put right (the
-    ratio terms.TYPO_CUTOFF)."""
+    """English words one or two letters off a slot word (dedline, vaild) put right (the
+    ratio terms.TYPO_CUTOFF), and slot words typed without their apostrophe (whats, whens);
+    a word English has is left alone: "posts" asks no cost, "come" no income, "change" no
+    charge."""
     known = set(_slot_words())
 
     def fix(match: re.Match[str]) -> str:
         word = match.group()
         if word in known:
+            return word
+        if word.endswith("s") and word[:-1] in known:
+            return word[:-1]  # typed without its apostrophe (whats), or a plural
+        if is_english(word):
             return word
         close = difflib.get_close_matches(word, _slot_words(), n=1, cutoff=TYPO_CUTOFF)
         return close[0] if close else word

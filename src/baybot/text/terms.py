@@ -13,6 +13,7 @@ from collections.abc import Collection
 from functools import cache
 
 from bm25s.stopwords import STOPWORDS_EN
+from spellchecker import SpellChecker
 
 from baybot.text.language import HAN, fold
 
@@ -58,7 +59,26 @@ TYPO_MIN_LENGTH = 5
 
 
 def misspelt(word: str, words: Collection[str]) -> bool:
-    """`word` is one or two letters off one of `words` (resturant, whcih, exemtpion)."""
-    return len(word) >= TYPO_MIN_LENGTH and bool(
-        difflib.get_close_matches(word, words, n=1, cutoff=TYPO_CUTOFF)
+    """`word` is one or two letters off one of `words` (resturant, whcih, exemtpion), and is
+    not an English word of its own (posts is not costs, nor change charge)."""
+    return (
+        len(word) >= TYPO_MIN_LENGTH
+        and not is_english(word)
+        and bool(difflib.get_close_matches(word, words, n=1, cutoff=TYPO_CUTOFF))
     )
+
+
+@cache
+def _english() -> SpellChecker:
+    """pyspellchecker's English word list (in its wheel): which words are words."""
+    return SpellChecker(language="en")
+
+
+def is_english(word: str) -> bool:
+    """An English word as spelt, so not a misspelling of another one."""
+    return word.lower() in _english()
+
+
+def prepare() -> None:
+    """Read the English word list now rather than on the first question."""
+    _english()

@@ -11,6 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from baybot.text import terms
 from baybot.text.glossary import Glossary
 from baybot.text.language import HAN, fold
 from baybot.text.terms import misspelt, tokenize
@@ -90,10 +91,11 @@ class Vocabulary:
         self._prefixes = {s[:5] for s in self._stems if len(s) >= 5}
 
     def prepare(self) -> None:
-        """Load jieba's part-of-speech dictionary and CC-CEDICT now rather than on the first
-        Chinese question (they take seconds to read)."""
+        """Load jieba's part-of-speech dictionary, CC-CEDICT and the English word list now
+        rather than on the first question (they take seconds to read)."""
         _jieba(self.glossary).tokenizer.initialize()
         _dictionary()
+        terms.prepare()
 
     def unknown_terms(self, question: str) -> list[str]:
         """Content words of the question that appear nowhere in the corpus or glossary."""
