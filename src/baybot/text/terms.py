@@ -59,11 +59,12 @@ TYPO_MIN_LENGTH = 5
 
 
 def misspelt(word: str, words: Collection[str]) -> bool:
-    """`word` is one or two letters off one of `words` (resturant, whcih, exemtpion), and is
-    not an English word of its own (posts is not costs, nor change charge)."""
+    """`word` is one or two letters off one of `words` (resturant, whcih, exemtpion). A real
+    English word counts too: in the vocabulary and coverage checks a word one letter off a
+    corpus word is more often about it than not (refusal out of fold over 8 fold seeds: 0.33
+    so, 0.32 with real words left out)."""
     return (
         len(word) >= TYPO_MIN_LENGTH
-        and not is_english(word)
         and bool(difflib.get_close_matches(word, words, n=1, cutoff=TYPO_CUTOFF))
     )
 
@@ -75,7 +76,8 @@ def _english() -> SpellChecker:
 
 
 def is_english(word: str) -> bool:
-    """An English word as spelt, so not a misspelling of another one."""
+    """An English word as spelt: the question analysis does not read it as a misspelt slot
+    word ("posts" is not "costs")."""
     return word.lower() in _english()
 
 
