@@ -25,7 +25,8 @@ CASES = [
 # announcement the document signal moves out of the top five), or quotes another sentence of
 # the right document (13, 24 and 29 in Chinese, whose expected wording is in an English
 # source; 22, 36; 06, where the statistics sheet that answers now ranks first but its
-# passages on arrivals win over the renewal figures) (open work on the answer composer). XPASS shows when one is fixed.
+# passages on arrivals win over the renewal figures) (open work on the answer composer).
+# XPASS shows when one is fixed.
 KNOWN_GAPS = frozenset(
     {
         "finding02-zh-Hant",

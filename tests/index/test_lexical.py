@@ -168,4 +168,3 @@ def test_jaccard_overlap_of_term_sets() -> None:
 
     assert jaccard({"a", "b"}, {"b", "c"}) == 1 / 3
     assert jaccard(set(), set()) == 1.0 and jaccard({"a"}, set()) == 0.0
-

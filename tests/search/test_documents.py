@@ -212,9 +212,21 @@ def test_each_document_language_is_scored_on_its_own_scale(
     _write(corpus, "calendar", "Calendar of talent programme events", CALENDAR)
     _write(corpus, "report", "Innovation fund annual report", LONG[:6])
     chinese = (
-        ("housing-zh", "东莞人才住房支持", "东莞向新到的毕业生发放租房补贴，为期三年。人才公寓以低于市场的租金出租。"),
-        ("calendar-zh", "人才计划活动日历", "青年实习名额于三月一日开放，四月十五日截止。创业资助每季度评审一次。"),
-        ("report-zh", "创新基金年度报告", "创新基金支持了大湾区的初创企业，包括其员工、专利和出口。"),
+        (
+            "housing-zh",
+            "东莞人才住房支持",
+            "东莞向新到的毕业生发放租房补贴，为期三年。人才公寓以低于市场的租金出租。",
+        ),
+        (
+            "calendar-zh",
+            "人才计划活动日历",
+            "青年实习名额于三月一日开放，四月十五日截止。创业资助每季度评审一次。",
+        ),
+        (
+            "report-zh",
+            "创新基金年度报告",
+            "创新基金支持了大湾区的初创企业，包括其员工、专利和出口。",
+        ),
     )
     for doc_id, title, body in chinese:
         corpus.joinpath(f"{doc_id}.md").write_text(

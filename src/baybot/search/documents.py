@@ -34,8 +34,9 @@ from baybot.search.calibration import background_sentences
 MODEL_TOKENS_PER_TOKEN = 1.4
 # Documents a language needs before its mean score counts as its scale (a shrinkage prior, as
 # in empirical Bayes): a language's scores are centred by n / (n + 5) of their mean, so the
-# shipped corpus's 14 Chinese documents by 0.74 of it and a lone one by 0.17. Set by hand, not fitted: fully centred, a
-# lone Chinese source fell below English distractors (tests/search/test_retrieval.py).
+# shipped corpus's 14 Chinese documents by 0.74 of it and a lone one by 0.17. Set by hand,
+# not fitted: fully centred, a lone Chinese source fell below English distractors
+# (tests/search/test_retrieval.py).
 LANGUAGE_SCALE_PRIOR = 5
 
 

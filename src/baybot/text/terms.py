@@ -63,9 +63,8 @@ def misspelt(word: str, words: Collection[str]) -> bool:
     English word counts too: in the vocabulary and coverage checks a word one letter off a
     corpus word is more often about it than not (refusal out of fold over 8 fold seeds: 0.33
     so, 0.32 with real words left out)."""
-    return (
-        len(word) >= TYPO_MIN_LENGTH
-        and bool(difflib.get_close_matches(word, words, n=1, cutoff=TYPO_CUTOFF))
+    return len(word) >= TYPO_MIN_LENGTH and bool(
+        difflib.get_close_matches(word, words, n=1, cutoff=TYPO_CUTOFF)
     )
 
 
