@@ -80,6 +80,6 @@ def is_english(word: str) -> bool:
     return word.lower() in _english()
 
 
-def prepare() -> None:
+def load_english_words() -> None:
     """Read the English word list now rather than on the first question."""
     _english()

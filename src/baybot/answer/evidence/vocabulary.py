@@ -11,10 +11,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from baybot.text import terms
 from baybot.text.glossary import Glossary
 from baybot.text.language import HAN, fold
-from baybot.text.terms import misspelt, tokenize
+from baybot.text.terms import load_english_words, misspelt, tokenize
 
 # Words that carry no topic: questions are phrased around them, sources rarely contain them.
 _CHAT_WORDS_EN = frozenset(
@@ -95,7 +94,7 @@ class Vocabulary:
         rather than on the first question (they take seconds to read)."""
         _jieba(self.glossary).tokenizer.initialize()
         _dictionary()
-        terms.prepare()
+        load_english_words()
 
     def unknown_terms(self, question: str) -> list[str]:
         """Content words of the question that appear nowhere in the corpus or glossary."""
